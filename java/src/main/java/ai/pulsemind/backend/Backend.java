@@ -171,6 +171,20 @@ public interface Backend extends AutoCloseable {
     void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dout, AttentionSpec spec,
                            Tensor dq, Tensor dk, Tensor dv);
 
+    /**
+     * One decoding step for B sequences against their KV caches: query row b attends to the first
+     * {@code lengths[b]} cached keys of cache row b (its own new key already written there). Not differentiable;
+     * generation only.
+     *
+     * @param q       (B, Hq, D)
+     * @param kCache  (B, Lmax, Hkv, D)
+     * @param vCache  (B, Lmax, Hkv, D)
+     * @param lengths (B) host metadata, 1 ≤ lengths[b] ≤ Lmax
+     * @param scale   softmax scale, usually 1/sqrt(D)
+     * @param out     (B, Hq, D)
+     */
+    void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out);
+
     // ------------------------------------------------------------------ embeddings and row gathers
 
     /** {@code out[n] = table[idx[n]]}: table (V, C) any dtype, idx (N) I32, out (N, C). Embedding lookup. */

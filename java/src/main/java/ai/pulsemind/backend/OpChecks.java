@@ -97,6 +97,24 @@ public final class OpChecks {
         return new int[] {hq, hkv, d};
     }
 
+    /** Validates a decode-attention call and returns {Hq, Hkv, D, Lmax}. */
+    public static int[] attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, Tensor out) {
+        rank("attentionDecode", "q", q, 3);
+        rank("attentionDecode", "kCache", kCache, 4);
+        sameShape("attentionDecode (kCache vs vCache)", kCache, vCache);
+        sameShape("attentionDecode (q vs out)", q, out);
+        int b = q.dim(0), hq = q.dim(1), d = q.dim(2), lmax = kCache.dim(1), hkv = kCache.dim(2);
+        if (kCache.dim(0) != b || kCache.dim(3) != d)
+            throw new IllegalArgumentException("attentionDecode: cache " + kCache.shape() + " does not fit q " + q.shape());
+        if (hkv == 0 || hq % hkv != 0)
+            throw new IllegalArgumentException("attentionDecode: " + hq + " query heads is not a multiple of " + hkv);
+        if (lengths.length != b) throw new IllegalArgumentException("attentionDecode: " + lengths.length + " lengths for batch " + b);
+        for (int i = 0; i < b; i++)
+            if (lengths[i] < 1 || lengths[i] > lmax)
+                throw new IllegalArgumentException("attentionDecode: length " + lengths[i] + " of row " + i + " not in [1, " + lmax + "]");
+        return new int[] {hq, hkv, d, lmax};
+    }
+
     /** Rows and channels of a tensor seen as (R, C). */
     public static long rows(Tensor t) { return t.shape().rows(); }
 }

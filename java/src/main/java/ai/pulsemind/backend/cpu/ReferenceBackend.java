@@ -331,6 +331,21 @@ public class ReferenceBackend implements Backend {
         RefAttention.backward(q, k, v, out, lse, dout, spec, dq, dk, dv, hq, hkv, d);
     }
 
+    @Override
+    public void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out) {
+        ready("attentionDecode", dev, q, kCache, vCache, out);
+        f32("attentionDecode", q, kCache, vCache, out);
+        int[] h = OpChecks.attentionDecode(q, kCache, vCache, lengths, out);
+        attentionDecodeKernel(q.segment(), kCache.segment(), vCache.segment(), lengths, scale, out.segment(),
+                h[0], h[1], h[2], h[3]);
+    }
+
+    /** h = {Hq, Hkv, D, Lmax}. */
+    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
+                                         MemorySegment out, int hq, int hkv, int d, int lmax) {
+        RefAttention.decode(q, k, v, lengths, scale, out, hq, hkv, d, lmax);
+    }
+
     // ------------------------------------------------------------------ gathers
 
     @Override

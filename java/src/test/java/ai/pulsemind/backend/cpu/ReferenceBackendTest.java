@@ -148,6 +148,24 @@ class ReferenceBackendTest {
     }
 
     @Test
+    void decodeEqualsPackedAttentionOverTheCachePrefix() {
+        int b = 2, hq = 4, hkv = 2, d = 3, lmax = 6;
+        int[] len = {4, 6};
+        Tensor q = rnd.uniform(1, b, hq, d), kc = rnd.uniform(1, b, lmax, hkv, d), vc = rnd.uniform(1, b, lmax, hkv, d);
+        Tensor out = f32(b, hq, d);
+        be.attentionDecode(q, kc, vc, len, 0.6f, out);
+        // the same as packed attention with one query per segment over the valid cache rows
+        Tensor kp = f32(10, hkv, d), vp = f32(10, hkv, d);
+        be.copy(kc.narrow(0, 0, 1).reshape(lmax, hkv, d).narrow(0, 0, 4), kp.narrow(0, 0, 4));
+        be.copy(kc.narrow(0, 1, 1).reshape(lmax, hkv, d), kp.narrow(0, 4, 6));
+        be.copy(vc.narrow(0, 0, 1).reshape(lmax, hkv, d).narrow(0, 0, 4), vp.narrow(0, 0, 4));
+        be.copy(vc.narrow(0, 1, 1).reshape(lmax, hkv, d), vp.narrow(0, 4, 6));
+        Tensor ref = f32(b, hq, d), lse = f32(hq, b);
+        be.attention(q, kp, vp, new AttentionSpec(new int[] {0, 1, 2}, new int[] {0, 4, 10}, true, 0.6f), ref, lse);
+        assertClose("decode", out, ref, 1e-6, 1e-6);
+    }
+
+    @Test
     void logprobMatchesMaterialisedLogSoftmax() {
         Tensor h = rnd.uniform(1, 3, 5), w = rnd.uniform(1, 7, 5), t = Tensor.ofInts(new int[] {6, 0, -1}, 3);
         Tensor logits = f32(3, 7), logp = f32(3), lse = f32(3);
