@@ -1,6 +1,7 @@
 package ai.pulsemind.autograd;
 
 import ai.pulsemind.backend.Backend;
+import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.GradNode;
 import ai.pulsemind.tensor.Tensor;
@@ -96,7 +97,8 @@ public final class Autograd {
     }
 
     private static void accumulateLeaf(Backend be, Tensor leaf, Tensor g) {
-        if (leaf.grad() == null) leaf.setGrad(be.zeros(leaf.dtype(), leaf.shape()));
+        // a parameter's gradient outlives the step's allocation scope: it accumulates over micro-batches
+        if (leaf.grad() == null) leaf.setGrad(AllocationScope.outside(() -> be.zeros(leaf.dtype(), leaf.shape())));
         be.axpy(1f, g, leaf.grad());
     }
 

@@ -40,6 +40,9 @@ public final class Shape {
 
     public int[] toArray() { return dims.clone(); }
 
+    /** Same element count (a reshape between the two is possible). */
+    public boolean numelEquals(Shape other) { return numel() == other.numel(); }
+
     /** Row-major strides in elements. */
     public long[] contiguousStrides() {
         long[] s = new long[dims.length];

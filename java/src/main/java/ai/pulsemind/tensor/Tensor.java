@@ -46,7 +46,9 @@ public final class Tensor implements AutoCloseable {
 
     /** A new contiguous tensor over {@code storage}, which it owns. */
     public static Tensor owning(Storage storage, DType dtype, Shape shape) {
-        return new Tensor(storage, true, dtype, shape, shape.contiguousStrides(), 0);
+        Tensor t = new Tensor(storage, true, dtype, shape, shape.contiguousStrides(), 0);
+        AllocationScope.track(t);
+        return t;
     }
 
     // ---------------------------------------------------------------- host factories

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import static ai.pulsemind.autograd.GradCheck.check;
+import static ai.pulsemind.testing.GradCheck.check;
 
 /** A finite-difference check of every differentiable op's backward, through {@link Ops} on the reference backend. */
 class OpsGradientTest {

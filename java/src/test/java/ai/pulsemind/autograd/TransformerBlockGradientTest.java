@@ -6,6 +6,7 @@ import ai.pulsemind.backend.cpu.ReferenceBackend;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
 import ai.pulsemind.tensor.Tensor;
+import ai.pulsemind.testing.GradCheck;
 import ai.pulsemind.testing.Rand;
 import org.junit.jupiter.api.Test;
 

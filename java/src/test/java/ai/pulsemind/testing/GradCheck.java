@@ -1,8 +1,10 @@
-package ai.pulsemind.autograd;
+package ai.pulsemind.testing;
+
+import ai.pulsemind.autograd.Ops;
 
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.Tensor;
-import ai.pulsemind.testing.Rand;
+
 
 import java.util.function.Supplier;
 
@@ -18,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code |analytic − numeric| ≤ ATOL + RTOL·|numeric|} with ATOL = 2e-3, RTOL = 2e-2 separates a right backward
  * from a wrong one (a wrong term is off by O(1)).
  */
-final class GradCheck {
-    static final double EPS = 5e-3, ATOL = 2e-3, RTOL = 2e-2;
+public final class GradCheck {
+    public static final double EPS = 5e-3, ATOL = 2e-3, RTOL = 2e-2;
     /** Elements per input checked by finite differences (all when smaller). */
     static final int MAX_ELEMENTS = 24;
 
@@ -30,7 +32,7 @@ final class GradCheck {
      *
      * @param f builds the output from the inputs with {@link Ops}; called once with grad on, many times with grad off
      */
-    static void check(String name, Ops ops, Supplier<Tensor> f, Tensor... inputs) {
+    public static void check(String name, Ops ops, Supplier<Tensor> f, Tensor... inputs) {
         for (Tensor in : inputs) {
             in.zeroGrad(); // inputs are shared between checks: start every check from no gradient
             in.requiresGrad(true);

@@ -1,0 +1,132 @@
+package ai.pulsemind.model.qwen25vl;
+
+import ai.pulsemind.autograd.Ops;
+import ai.pulsemind.backend.AttentionSpec;
+import ai.pulsemind.backend.Backend;
+import ai.pulsemind.nn.Params;
+import ai.pulsemind.tensor.DType;
+import ai.pulsemind.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Qwen2.5-VL: the vision tower's merged patch embeddings replace the {@code <|image_pad|>} token embeddings, and
+ * the text decoder runs over the mixed sequence with multimodal rotary positions. Written on {@link Ops} only, so
+ * every backend runs the same code, with or without the autograd tape.
+ *
+ * <p>Memory: a forward allocates activations and small index tensors that the tape reads until backward; run it
+ * inside an {@link ai.pulsemind.tensor.AllocationScope} (the trainers and the generator do), which frees them with
+ * the step.
+ */
+public final class Qwen25VL {
+    private final TextModel text;
+    private final VisionTower vision; // null for a text-only checkpoint
+    private final int imageTokenId;
+    private final Params params;
+
+    /**
+     * @param weights a checkpoint's tensors by Hugging Face name (published layout: {@code visual.*},
+     *                {@code model.layers.*}, {@code lm_head.weight}); null for a missing name
+     */
+    public Qwen25VL(Backend be, TextDims textDims, VisionDims visionDims, int imageTokenId, Function<String, Tensor> weights) {
+        Weights w = new Weights(be, weights, DType.F32);
+        this.text = new TextModel(textDims, w);
+        this.vision = visionDims == null ? null : new VisionTower(visionDims, w);
+        this.imageTokenId = imageTokenId;
+        this.params = w.params;
+        if (vision != null && visionDims.outHidden() != textDims.hidden())
+            throw new IllegalArgumentException("vision out_hidden_size " + visionDims.outHidden() + " differs from text hidden " + textDims.hidden());
+    }
+
+    public TextModel text() { return text; }
+
+    public VisionTower vision() { return vision; }
+
+    public Params params() { return params; }
+
+    public int imageTokenId() { return imageTokenId; }
+
+    /** One sequence: token ids and, in order of their pad-token runs, its images. */
+    public record Sequence(int[] ids, List<Image> images) {
+        public Sequence {
+            images = List.copyOf(images);
+        }
+
+        public static Sequence text(int[] ids) { return new Sequence(ids, List.of()); }
+    }
+
+    /**
+     * One image after the processor.
+     *
+     * @param pixels (t·h·w, in·tp·p·p) flattened patches
+     * @param grid   (t, h, w) in patches
+     */
+    public record Image(Tensor pixels, int[] grid) {}
+
+    /**
+     * Packed forward over sequences (no padding): returns final-normed hidden states (N, C), N the total length.
+     * With a cache, sequence s's keys/values are appended to cache row s.
+     */
+    public Tensor forward(Ops ops, List<Sequence> seqs, KvCache cache) {
+        Backend be = ops.backend();
+        int n = 0;
+        List<int[]> grids = new ArrayList<>();
+        List<Tensor> pixels = new ArrayList<>();
+        int[] lengths = new int[seqs.size()];
+        for (int s = 0; s < seqs.size(); s++) {
+            lengths[s] = seqs.get(s).ids().length;
+            n += lengths[s];
+            for (Image im : seqs.get(s).images()) {
+                grids.add(im.grid());
+                pixels.add(im.pixels());
+            }
+        }
+        int[] ids = new int[n], pos = new int[3 * n];
+        int at = 0;
+        for (Sequence sq : seqs) {
+            RopeIndex r = RopeIndex.of(sq.ids(), imageTokenId, sq.images().stream().map(Image::grid).toList(),
+                    vision == null ? 1 : vision.dims().merge());
+            int len = sq.ids().length;
+            System.arraycopy(sq.ids(), 0, ids, at, len);
+            for (int a = 0; a < 3; a++) System.arraycopy(r.positions(), a * len, pos, a * n + at, len);
+            at += len;
+        }
+        Tensor x = text.embed(ops, upload(be, Tensor.ofInts(ids, n)));
+        if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids);
+        Tensor[] cs = text.rope(be, pos, n);
+        AttentionSpec spec = AttentionSpec.selfAttention(lengths, true, text.dims().headDim());
+        int[] rows = new int[seqs.size()];
+        for (int s = 0; s < rows.length; s++) rows[s] = s;
+        return text.forward(ops, x, cs[0], cs[1], spec, cache, rows);
+    }
+
+    /** Replaces pad-token rows of x (N, C) with the vision embeddings, differentiably (a gather over [x; vision]). */
+    private Tensor withImages(Ops ops, Tensor x, int[] ids, List<Tensor> pixels, List<int[]> grids) {
+        if (vision == null) throw new IllegalArgumentException("this checkpoint has no vision tower but the prompt has images");
+        Tensor pix = pixels.size() == 1 ? pixels.get(0) : ops.cat(0, pixels.toArray(Tensor[]::new));
+        Tensor vis = vision.forward(ops, upload(ops.backend(), pix), grids);  // (M, C)
+        int n = ids.length, m = vis.dim(0), k = 0;
+        int[] src = new int[n];
+        for (int i = 0; i < n; i++) src[i] = ids[i] == imageTokenId ? n + k++ : i;
+        if (k != m) throw new IllegalArgumentException("the prompt has " + k + " image pad tokens but the images give " + m + " embeddings");
+        return ops.gatherRows(ops.cat(0, x, vis), upload(ops.backend(), Tensor.ofInts(src, n)));
+    }
+
+    static Tensor upload(Backend be, Tensor host) { return be.device().isHost() ? host : be.upload(host); }
+
+    /** Logits (R, V) of selected hidden rows (R, C) — generation only needs each sequence's last row. */
+    public Tensor logits(Ops ops, Tensor hiddenRows) { return ops.matmul(hiddenRows, false, text.head(), true); }
+
+    /** One decoding step: new token ids (B) at positions (B) → logits (B, V); appends to the cache. */
+    public Tensor decode(Ops ops, int[] tokens, int[] positions, KvCache cache) {
+        Backend be = ops.backend();
+        int b = tokens.length;
+        Tensor x = text.embed(ops, upload(be, Tensor.ofInts(tokens, b)));
+        int[] pos = new int[3 * b];
+        for (int a = 0; a < 3; a++) System.arraycopy(positions, 0, pos, a * b, b);
+        Tensor[] cs = text.rope(be, pos, b);
+        return logits(ops, text.decode(ops, x, cs[0], cs[1], cache));
+    }
+}

@@ -1,0 +1,137 @@
+package ai.pulsemind.model.qwen25vl;
+
+import ai.pulsemind.autograd.Ops;
+import ai.pulsemind.backend.AttentionSpec;
+import ai.pulsemind.backend.Backend;
+import ai.pulsemind.backend.RopeSpec;
+import ai.pulsemind.nn.Linear;
+import ai.pulsemind.tensor.DType;
+import ai.pulsemind.tensor.Shape;
+import ai.pulsemind.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Qwen2 decoder: embeddings, pre-norm layers (RMSNorm → GQA attention with q/k/v bias and M-RoPE → residual →
+ * RMSNorm → SwiGLU MLP → residual), a final RMSNorm and the LM head (tied to the embeddings or not).
+ */
+public final class TextModel {
+    private final TextDims dims;
+    private final Tensor embed;    // (V, C)
+    private final List<Layer> layers = new ArrayList<>();
+    private final Tensor norm;     // (C)
+    private final Tensor head;     // (V, C), the embedding table when tied
+
+    public record Layer(Tensor inputNorm, Linear q, Linear k, Linear v, Linear o, Tensor postNorm,
+                        Linear gate, Linear up, Linear down) {}
+
+    TextModel(TextDims d, Weights w) {
+        this.dims = d;
+        int c = d.hidden(), kv = d.kvHeads() * d.headDim(), f = d.intermediate();
+        embed = w.take("model.embed_tokens.weight", d.vocab(), c);
+        for (int i = 0; i < d.layers(); i++) {
+            String p = "model.layers." + i + ".";
+            layers.add(new Layer(w.take(p + "input_layernorm.weight", c),
+                    new Linear(w.take(p + "self_attn.q_proj.weight", c, c), w.take(p + "self_attn.q_proj.bias", c)),
+                    new Linear(w.take(p + "self_attn.k_proj.weight", kv, c), w.take(p + "self_attn.k_proj.bias", kv)),
+                    new Linear(w.take(p + "self_attn.v_proj.weight", kv, c), w.take(p + "self_attn.v_proj.bias", kv)),
+                    new Linear(w.take(p + "self_attn.o_proj.weight", c, c), null),
+                    w.take(p + "post_attention_layernorm.weight", c),
+                    new Linear(w.take(p + "mlp.gate_proj.weight", f, c), null),
+                    new Linear(w.take(p + "mlp.up_proj.weight", f, c), null),
+                    new Linear(w.take(p + "mlp.down_proj.weight", c, f), null)));
+        }
+        norm = w.take("model.norm.weight", c);
+        head = d.tiedEmbeddings() ? embed : w.take("lm_head.weight", d.vocab(), c);
+    }
+
+    public TextDims dims() { return dims; }
+
+    public Tensor embedding() { return embed; }
+
+    /** The LM head weight (V, C). */
+    public Tensor head() { return head; }
+
+    public List<Layer> layers() { return layers; }
+
+    /** ids (N) I32 → (N, C). */
+    Tensor embed(Ops ops, Tensor ids) { return ops.gatherRows(embed, ids); }
+
+    /** cos, sin (N, D/2) for positions (3, N). */
+    Tensor[] rope(Backend be, int[] positions, int n) {
+        int hd = dims.headDim();
+        Tensor cos = be.empty(DType.F32, Shape.of(n, hd / 2)), sin = be.empty(DType.F32, Shape.of(n, hd / 2));
+        be.ropeTable(RopeSpec.mrope(hd, dims.ropeTheta(), dims.mropeSection()), Qwen25VL.upload(be, Tensor.ofInts(positions, 3, n)), cos, sin);
+        return new Tensor[] {cos, sin};
+    }
+
+    /**
+     * Packed causal forward over S sequences.
+     *
+     * @param x     (N, C) input embeddings
+     * @param spec  one causal segment per sequence
+     * @param cache when not null, each sequence s's keys/values are written to cache row {@code cacheRows[s]} from
+     *              its current length on
+     * @return (N, C) final-normed hidden states
+     */
+    Tensor forward(Ops ops, Tensor x, Tensor cos, Tensor sin, AttentionSpec spec, KvCache cache, int[] cacheRows) {
+        int n = x.dim(0), hq = dims.heads(), hkv = dims.kvHeads(), hd = dims.headDim();
+        for (int l = 0; l < layers.size(); l++) {
+            Layer ly = layers.get(l);
+            Tensor h = ops.rmsnorm(x, ly.inputNorm(), dims.rmsEps());
+            Tensor q = ops.rope(ly.q().forward(ops, h).reshape(n, hq, hd), cos, sin);
+            Tensor k = ops.rope(ly.k().forward(ops, h).reshape(n, hkv, hd), cos, sin);
+            Tensor v = ly.v().forward(ops, h).reshape(n, hkv, hd);
+            if (cache != null) {
+                for (int s = 0; s < spec.segments(); s++) {
+                    int a = spec.cuSeqlensQ()[s], len = spec.cuSeqlensQ()[s + 1] - a;
+                    cache.write(ops.backend(), l, cacheRows[s], cache.length(cacheRows[s]), k.narrow(0, a, len), v.narrow(0, a, len));
+                }
+            }
+            Tensor att = ops.attention(q, k, v, spec).reshape(n, hq * hd);
+            x = ops.add(x, ly.o().forward(ops, att));
+            x = mlp(ops, ly, x);
+        }
+        if (cache != null) {
+            int[] added = new int[cache.batch()];
+            for (int s = 0; s < spec.segments(); s++) added[cacheRows[s]] = spec.cuSeqlensQ()[s + 1] - spec.cuSeqlensQ()[s];
+            cache.advance(added);
+        }
+        return ops.rmsnorm(x, norm, dims.rmsEps());
+    }
+
+    private Tensor mlp(Ops ops, Layer ly, Tensor x) {
+        Tensor m = ops.rmsnorm(x, ly.postNorm(), dims.rmsEps());
+        return ops.add(x, ly.down().forward(ops, ops.swiglu(ly.gate().forward(ops, m), ly.up().forward(ops, m))));
+    }
+
+    /**
+     * One decoding step for every cache row: x (B, C) the new tokens' embeddings, cos/sin (B, D/2) their
+     * positions. Appends each row's key/value to the cache and returns (B, C) final-normed hidden states.
+     * Inference only (no tape).
+     */
+    Tensor decode(Ops ops, Tensor x, Tensor cos, Tensor sin, KvCache cache) {
+        Backend be = ops.backend();
+        int b = x.dim(0), hq = dims.heads(), hkv = dims.kvHeads(), hd = dims.headDim();
+        int[] lengths = cache.lengths();
+        int[] visible = new int[b];
+        for (int i = 0; i < b; i++) visible[i] = lengths[i] + 1;
+        for (int l = 0; l < layers.size(); l++) {
+            Layer ly = layers.get(l);
+            Tensor h = ops.rmsnorm(x, ly.inputNorm(), dims.rmsEps());
+            Tensor q = ops.rope(ly.q().forward(ops, h).reshape(b, hq, hd), cos, sin);
+            Tensor k = ops.rope(ly.k().forward(ops, h).reshape(b, hkv, hd), cos, sin);
+            Tensor v = ly.v().forward(ops, h).reshape(b, hkv, hd);
+            for (int i = 0; i < b; i++) cache.write(be, l, i, lengths[i], k.narrow(0, i, 1), v.narrow(0, i, 1));
+            Tensor att = be.empty(DType.F32, Shape.of(b, hq, hd));
+            be.attentionDecode(q, cache.keys(l), cache.values(l), visible, (float) (1 / Math.sqrt(hd)), att);
+            x = ops.add(x, ly.o().forward(ops, att.reshape(b, hq * hd)));
+            x = mlp(ops, ly, x);
+        }
+        int[] one = new int[b];
+        java.util.Arrays.fill(one, 1);
+        cache.advance(one);
+        return ops.rmsnorm(x, norm, dims.rmsEps());
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Layers with parameters, thin over {@link ai.pulsemind.autograd.Ops}: {@link ai.pulsemind.nn.Linear} (with an
+ * optional {@link ai.pulsemind.nn.LoraAdapter}), and {@link ai.pulsemind.nn.Params}, the named parameter table a
+ * model exposes to loaders, optimisers and checkpoints. Shape letters are those of {@code ai.pulsemind.backend}.
+ */
+package ai.pulsemind.nn;
