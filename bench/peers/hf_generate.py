@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Peer for `bin/pulsemind bench generate`: Hugging Face transformers on PyTorch CPU, same shape, random weights.
+
+Prefill = one forward over the prompts (logits of the last position only, as our prefill);
+decode  = generate(new tokens, greedy) minus one prefill, per token. Prints one JSON line.
+Run: /tmp/oracle/bin/python bench/peers/hf_generate.py --shape qwen2.5-0.5b --prompt 128 --new 32 --threads 2
+"""
+import argparse
+import json
+import time
+
+import torch
+import transformers
+from transformers import Qwen2Config, Qwen2ForCausalLM
+
+SHAPES = {
+    "qwen2.5-0.5b": dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
+                         intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, rope_theta=1_000_000.0,
+                         max_position_embeddings=32768),
+    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                 intermediate_size=128, vocab_size=512, tie_word_embeddings=True, rope_theta=10000.0,
+                 max_position_embeddings=4096),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shape", default="qwen2.5-0.5b", choices=SHAPES)
+    ap.add_argument("--prompt", type=int, default=128)
+    ap.add_argument("--new", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    cfg = Qwen2Config(rms_norm_eps=1e-6, **SHAPES[a.shape])
+    model = Qwen2ForCausalLM(cfg).eval().to(torch.float32)
+    ids = torch.randint(0, cfg.vocab_size, (a.batch, a.prompt))
+    with torch.inference_mode():
+        model(ids, logits_to_keep=1)  # warm-up
+        t0 = time.perf_counter()
+        model(ids, logits_to_keep=1)
+        prefill = time.perf_counter() - t0
+        gen = dict(max_new_tokens=a.new, min_new_tokens=a.new, do_sample=False, pad_token_id=0, eos_token_id=None)
+        model.generate(ids, **{**gen, "max_new_tokens": 2, "min_new_tokens": 2})  # warm-up
+        t1 = time.perf_counter()
+        out = model.generate(ids, **gen)
+        total = time.perf_counter() - t1
+    assert out.shape[1] == a.prompt + a.new
+    decode = max(1e-9, total - prefill)
+    print(json.dumps({"peer": "transformers-generate", "torch": torch.__version__, "transformers": transformers.__version__,
+                      "shape": a.shape, "threads": a.threads, "batch": a.batch, "prompt": a.prompt, "new": a.new,
+                      "prefill_tokens_per_s": a.batch * a.prompt / prefill,
+                      "decode_tokens_per_s": a.batch * (a.new - 1) / decode}))
+
+
+if __name__ == "__main__":
+    main()

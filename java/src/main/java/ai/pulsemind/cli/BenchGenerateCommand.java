@@ -1,0 +1,127 @@
+package ai.pulsemind.cli;
+
+import ai.pulsemind.autograd.Ops;
+import ai.pulsemind.backend.Backend;
+import ai.pulsemind.backend.Backends;
+import ai.pulsemind.model.generate.GenerationConfig;
+import ai.pulsemind.model.generate.Generator;
+import ai.pulsemind.model.qwen25vl.Qwen25VL;
+import ai.pulsemind.model.qwen25vl.TextDims;
+import ai.pulsemind.tensor.AllocationScope;
+import ai.pulsemind.tensor.GradMode;
+import ai.pulsemind.tensor.HostAllocator;
+import ai.pulsemind.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pulsemind bench generate}: prefill and decode throughput of a text decoder with random weights of a named
+ * shape (no download), greedy, fixed lengths — the same workload as bench/peers/hf_generate.py.
+ */
+@Command(name = "generate", description = "Prefill and decode tokens/s of a random-weight decoder of a given shape.")
+public final class BenchGenerateCommand implements Callable<Integer> {
+    @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "qwen2.5-0.5b or tiny.") String shape;
+    @Option(names = "--prompt", defaultValue = "128", description = "Prompt tokens per sequence.") int prompt;
+    @Option(names = "--new", defaultValue = "32", description = "New tokens per sequence.") int newTokens;
+    @Option(names = "--batch", defaultValue = "1") int batch;
+    @Option(names = "--threads", defaultValue = "0") int threads;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--json", description = "Print one JSON line.") boolean json;
+
+    static TextDims dims(String shape) {
+        return switch (shape) {
+            // Qwen2.5-0.5B's text config: 24 layers, 896 wide, 14 heads / 2 KV heads, 4864 FFN, 151,936 vocab, tied
+            case "qwen2.5-0.5b" -> new TextDims(896, 24, 14, 2, 4864, 151936, 1e-6f, 1_000_000, new int[] {16, 24, 24}, true, 32768);
+            case "tiny" -> new TextDims(64, 2, 4, 2, 128, 512, 1e-6f, 10000, new int[] {2, 3, 3}, true, 4096);
+            default -> throw new IllegalArgumentException("unknown --shape '" + shape + "' (qwen2.5-0.5b, tiny)");
+        };
+    }
+
+    /** Random weights, scaled like a trained network's (std ≈ 0.02), generated in parallel. */
+    static Map<String, Tensor> randomWeights(TextDims d, long seed) {
+        Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        int c = d.hidden(), kv = d.kvHeads() * d.headDim(), f = d.intermediate();
+        shapes.put("model.embed_tokens.weight", new int[] {d.vocab(), c});
+        for (int i = 0; i < d.layers(); i++) {
+            String p = "model.layers." + i + ".";
+            shapes.put(p + "input_layernorm.weight", new int[] {c});
+            shapes.put(p + "post_attention_layernorm.weight", new int[] {c});
+            shapes.put(p + "self_attn.q_proj.weight", new int[] {c, c});
+            shapes.put(p + "self_attn.q_proj.bias", new int[] {c});
+            shapes.put(p + "self_attn.k_proj.weight", new int[] {kv, c});
+            shapes.put(p + "self_attn.k_proj.bias", new int[] {kv});
+            shapes.put(p + "self_attn.v_proj.weight", new int[] {kv, c});
+            shapes.put(p + "self_attn.v_proj.bias", new int[] {kv});
+            shapes.put(p + "self_attn.o_proj.weight", new int[] {c, c});
+            shapes.put(p + "mlp.gate_proj.weight", new int[] {f, c});
+            shapes.put(p + "mlp.up_proj.weight", new int[] {f, c});
+            shapes.put(p + "mlp.down_proj.weight", new int[] {c, f});
+        }
+        shapes.put("model.norm.weight", new int[] {c});
+        if (!d.tiedEmbeddings()) shapes.put("lm_head.weight", new int[] {d.vocab(), c});
+        Map<String, Tensor> w = new HashMap<>();
+        List<String> names = new ArrayList<>(shapes.keySet());
+        for (int i = 0; i < names.size(); i++) w.put(names.get(i), Tensor.hostEmpty(ai.pulsemind.tensor.DType.F32,
+                ai.pulsemind.tensor.Shape.of(shapes.get(names.get(i)))));
+        java.util.stream.IntStream.range(0, names.size()).parallel().forEach(i -> {
+            String name = names.get(i);
+            Tensor t = w.get(name);
+            SplittableRandom r = new SplittableRandom(seed + i);
+            var seg = t.segment();
+            boolean norm = name.endsWith("layernorm.weight") || name.equals("model.norm.weight");
+            for (long j = 0; j < t.numel(); j++)
+                seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, j, norm ? 1f : (float) (r.nextGaussian() * 0.02));
+        });
+        return w;
+    }
+
+    @Override
+    public Integer call() {
+        TextDims d = dims(shape);
+        try (Backend be = Backends.open(device, threads)) {
+            Map<String, Tensor> w = randomWeights(d, 1);
+            long weightBytes = w.values().stream().mapToLong(Tensor::byteSize).sum();
+            Qwen25VL model = new Qwen25VL(be, d, null, -1, w::get);
+            Ops ops = new Ops(be);
+            SplittableRandom r = new SplittableRandom(2);
+            List<Qwen25VL.Sequence> prompts = new ArrayList<>();
+            for (int b = 0; b < batch; b++) prompts.add(Qwen25VL.Sequence.text(r.ints(prompt, 0, d.vocab()).toArray()));
+            // prefill: one packed forward over all prompts (timed separately, as the peer does)
+            prefill(ops, model, prompts); // warm-up
+            long t0 = System.nanoTime();
+            prefill(ops, model, prompts);
+            double prefillS = (System.nanoTime() - t0) / 1e9;
+            Generator gen = new Generator(model, ops);
+            GenerationConfig cfg = GenerationConfig.greedy(newTokens); // no stop ids: always newTokens tokens
+            gen.generate(prompts, GenerationConfig.greedy(2), null);   // warm-up of the decode path
+            long t1 = System.nanoTime();
+            gen.generate(prompts, cfg, null);
+            double totalS = (System.nanoTime() - t1) / 1e9;
+            double decodeS = Math.max(1e-9, totalS - prefillS);        // generate = prefill + (new − 1) steps
+            double prefillTps = batch * (double) prompt / prefillS, decodeTps = batch * (double) (newTokens - 1) / decodeS;
+            if (json) {
+                System.out.printf("{\"shape\":\"%s\",\"backend\":\"%s\",\"threads\":%d,\"batch\":%d,\"prompt\":%d,\"new\":%d,"
+                                + "\"prefill_tokens_per_s\":%.2f,\"decode_tokens_per_s\":%.2f,\"weights_bytes\":%d,\"host_peak_bytes\":%d}%n",
+                        shape, be.name(), threads > 0 ? threads : Backends.defaultThreads(), batch, prompt, newTokens,
+                        prefillTps, decodeTps, weightBytes, HostAllocator.global().stats().peak());
+            } else {
+                System.out.printf("%s on %s: prefill %.1f tokens/s (%d × %d), decode %.2f tokens/s (batch %d, %d new)%n",
+                        shape, be.name(), prefillTps, batch, prompt, decodeTps, batch, newTokens);
+            }
+        }
+        return 0;
+    }
+
+    private static void prefill(Ops ops, Qwen25VL model, List<Qwen25VL.Sequence> prompts) {
+        try (var g = GradMode.disabled(); var s = AllocationScope.open()) {
+            model.forward(ops, prompts, null);
+        }
+    }
+}
