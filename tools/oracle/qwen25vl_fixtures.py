@@ -392,6 +392,15 @@ def hub_name(name):
     return name
 
 
+def t5_name(name):
+    """Published names -> transformers 5 module names (model.language_model.*, model.visual.*)."""
+    if name.startswith("visual."):
+        return "model." + name
+    if name.startswith("model."):
+        return "model.language_model." + name[len("model."):]
+    return name
+
+
 def randomize(model, seed):
     """Weights with O(1) activations and decisive logits, so greedy decoding is robust to rounding."""
     g = torch.Generator().manual_seed(seed)
@@ -426,8 +435,8 @@ def save_checkpoint(model, d, dtype, config_layout, names, shards):
         os.remove(os.path.join(d, f))
     if os.path.exists(os.path.join(d, "model.safetensors.index.json")):
         os.remove(os.path.join(d, "model.safetensors.index.json"))
-    if names == "hub":
-        state = {hub_name(k): v for k, v in state.items()}
+    # transformers 5.18 writes the published names itself; the other layout in circulation is its module names.
+    state = {(hub_name(k) if names == "hub" else t5_name(hub_name(k))): v for k, v in state.items()}
     keys = sorted(state)
     if shards == 1:
         save_file({k: state[k] for k in keys}, os.path.join(d, "model.safetensors"), metadata={"format": "pt"})
