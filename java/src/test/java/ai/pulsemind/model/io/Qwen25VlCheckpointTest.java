@@ -104,8 +104,8 @@ class Qwen25VlCheckpointTest {
         Path d = copy("tiny-untied-bf16");
         Path cfg = d.resolve("config.json");
         Files.writeString(cfg, Files.readString(cfg).replace("\"intermediate_size\": 128", "\"intermediate_size\": 96"));
-        assertEquals(d.resolve("model.safetensors") + ": tensor model.layers.0.mlp.down_proj.weight has shape [64, 128] but "
-                + "config.json implies [64, 96]", error(d).replace("gate_proj", "down_proj").replace("[128, 64] but config.json implies [96, 64]", "[64, 128] but config.json implies [64, 96]"));
+        assertEquals(d.resolve("model.safetensors") + ": tensor model.layers.0.mlp.gate_proj.weight has shape [128, 64] but "
+                + "config.json implies [96, 64]", error(d));
     }
 
     @Test
