@@ -211,9 +211,32 @@ def tokenizer_fixtures(out, qwen_src):
             row[name] = {"ids": ids, "decoded": tk.decode(ids, skip_special_tokens=False),
                          "decoded_skip_special": tk.decode(ids, skip_special_tokens=True)}
         cases.append(row)
+        row["qwen"]["decoded_each"] = [qwen.decode([i], skip_special_tokens=False) for i in row["qwen"]["ids"]]
     dump_json(os.path.join(tok_dir, "corpus.json"), {
         "tokenizers_version": __import__("tokenizers").__version__, "cases": cases})
+    dump_json(os.path.join(tok_dir, "split_classes.json"), split_classes())
     return tiny
+
+
+SPLIT_PROBES = ["x{c}y", "{c}{c}0"]
+
+
+def split_classes():
+    """How Qwen's split regex (run by the tokenizers library, i.e. Oniguruma) cuts two probe strings around every
+    code point: letters, numbers, whitespace, line breaks and the rest each cut differently. The signature is the
+    piece lengths in code points, per probe; consecutive code points with equal signatures form one range."""
+    split = pre_tokenizers.Split(Regex(QWEN_SPLIT), behavior="isolated")
+    ranges = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue  # not encodable
+        c = chr(cp)
+        sig = "|".join(",".join(str(e - s) for _, (s, e) in split.pre_tokenize_str(p.format(c=c))) for p in SPLIT_PROBES)
+        if ranges and ranges[-1][2] == sig and ranges[-1][1] in (cp - 1, 0xD7FF):
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp, sig])
+    return {"pattern": QWEN_SPLIT, "probes": SPLIT_PROBES, "ranges": ranges}
 
 
 # ---------------------------------------------------------------------------------------------- images
