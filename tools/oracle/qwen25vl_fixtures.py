@@ -351,6 +351,31 @@ def chat_fixtures(out, processor):
     os.makedirs(os.path.join(out, "chat"), exist_ok=True)
     dump_json(os.path.join(out, "chat", "qwen25vl_template_cases.json"),
               {"template": QWEN25VL_TEMPLATE, "cases": cases})
+    msgs = chat_cases()[1]["messages"]
+    rendered = processor.apply_chat_template(msgs, chat_template=WHITESPACE_TEMPLATE, tokenize=False,
+                                             add_generation_prompt=True)
+    dump_json(os.path.join(out, "chat", "whitespace_template_case.json"),
+              {"template": WHITESPACE_TEMPLATE, "messages": msgs, "add_generation_prompt": True, "expected": rendered})
+
+
+# Multi-line, indented, with comments and whitespace modifiers: exercises trim_blocks/lstrip_blocks as transformers
+# configures Jinja for chat templates.
+WHITESPACE_TEMPLATE = """{# a comment line #}
+{% for message in messages %}
+    {% if message.role == 'system' %}
+SYSTEM: {{ message.content | trim }}
+    {% else %}
+  {{ loop.index }}. {{ message.role | upper }}:{% if message.content is string %} {{ message.content }}{% else %}
+        {% for part in message.content %}
+ [{{ part.type }}]{% if part.text is defined %} {{ part.text }}{% endif %}
+        {% endfor %}
+{% endif %}
+    {%+ if loop.last %}(last of {{ messages | length }}){% endif +%}
+    {% endif %}
+{% endfor %}
+{%- if add_generation_prompt %}
+ASSISTANT: {{ "ok" if messages|length > 2 else "few" }} {{ {"k": [1, "é"]} | tojson }}
+{% endif %}"""
 
 
 # ---------------------------------------------------------------------------------------------- checkpoints
