@@ -25,8 +25,12 @@ public final class Tokenizer {
     private final Map<Integer, AddedToken> addedById = new HashMap<>();
     private final Map<String, AddedToken> addedByContent = new HashMap<>();
     private final Set<Integer> specialIds = new HashSet<>();
+    private final int[] prefix, suffix; // the post-processor's special tokens around a sequence
 
-    Tokenizer(Normalizer normalizer, PreTokenizer preTokenizer, BpeModel model, List<AddedToken> added) {
+    Tokenizer(Normalizer normalizer, PreTokenizer preTokenizer, BpeModel model, List<AddedToken> added, int[] prefix,
+              int[] suffix) {
+        this.prefix = prefix.clone();
+        this.suffix = suffix.clone();
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.model = model;
@@ -43,9 +47,15 @@ public final class Tokenizer {
     /** Reads {@code tokenizer.json}; see {@link TokenizerJson} for what is supported. */
     public static Tokenizer load(Path tokenizerJson) { return TokenizerJson.load(tokenizerJson); }
 
-    /** The ids of {@code text}. Byte-level BPE adds no BOS/EOS: special tokens come from the chat template. */
-    public int[] encode(String text) {
+    /**
+     * The ids of {@code text}, with the post-processor's special tokens as the tokenizers library adds them by
+     * default. Qwen's adds none: its special tokens come from the chat template.
+     */
+    public int[] encode(String text) { return encode(text, true); }
+
+    public int[] encode(String text, boolean addSpecialTokens) {
         List<Integer> ids = new ArrayList<>();
+        if (addSpecialTokens) for (int id : prefix) ids.add(id);
         for (var raw : rawMatcher.split(text)) {
             if (raw.id() >= 0) {
                 ids.add(raw.id());
@@ -57,6 +67,7 @@ public final class Tokenizer {
                 else encodePlain(norm.substring(p.start(), p.end()), ids);
             }
         }
+        if (addSpecialTokens) for (int id : suffix) ids.add(id);
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 

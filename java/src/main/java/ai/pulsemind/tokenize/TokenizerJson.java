@@ -16,8 +16,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads a Hugging Face {@code tokenizer.json} (also gzip-compressed, {@code .json.gz}). Supported: model BPE
  * (without dropout, unk token fallback, subword prefixes or byte fallback); normalizers NFC, NFD, NFKC, NFKD,
- * Lowercase, Sequence; pre-tokenizers Split, ByteLevel, Sequence; decoder ByteLevel; post-processor ByteLevel or
- * none. Anything else is refused at load time with one line naming the field, never mis-tokenized later.
+ * Lowercase, Sequence; pre-tokenizers Split, ByteLevel, Sequence; decoder ByteLevel; post-processors ByteLevel,
+ * TemplateProcessing (single sequences) and Sequence. Anything else is refused at load time with one line naming the field, never mis-tokenized later.
  */
 final class TokenizerJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -34,10 +34,11 @@ final class TokenizerJson {
             throw new TokenizerException(file, "cannot read tokenizer JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw new TokenizerException(file, "expected a JSON object");
-        checkDecoderAndPost(file, root);
+        checkDecoder(file, root);
         try {
+            int[][] post = postProcessor(root.get("post_processor"));
             return new Tokenizer(normalizer(root.get("normalizer")), preTokenizer(root.get("pre_tokenizer")),
-                    model(root.get("model")), addedTokens(root.get("added_tokens")));
+                    model(root.get("model")), addedTokens(root.get("added_tokens")), post[0], post[1]);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new TokenizerException(file, e.getMessage(), e);
         }
@@ -130,13 +131,58 @@ final class TokenizerJson {
         return out;
     }
 
-    private static void checkDecoderAndPost(Path file, JsonNode root) {
+    private static void checkDecoder(Path file, JsonNode root) {
         JsonNode d = root.get("decoder");
         if (d != null && !d.isNull() && !"ByteLevel".equals(type(d)))
             throw new TokenizerException(file, "decoder type '" + type(d) + "' is not supported (only ByteLevel)");
-        JsonNode p = root.get("post_processor");
-        if (p != null && !p.isNull() && !"ByteLevel".equals(type(p)))
-            throw new TokenizerException(file, "post_processor type '" + type(p) + "' is not supported (only ByteLevel):"
-                    + " it would add tokens this engine does not");
+    }
+
+    /**
+     * The ids the post-processor puts around a single sequence, {prefix, suffix}: none for ByteLevel (Qwen),
+     * the special tokens of a TemplateProcessing "single" template (transformers 5 writes an empty one), or the
+     * concatenation over a Sequence of those.
+     */
+    static int[][] postProcessor(JsonNode p) {
+        int[][] none = {new int[0], new int[0]};
+        if (p == null || p.isNull()) return none;
+        return switch (type(p)) {
+            case "ByteLevel" -> none;
+            case "TemplateProcessing" -> template(p);
+            case "Sequence" -> {
+                int[][] acc = none;
+                for (JsonNode c : p.path("processors")) {
+                    int[][] q = postProcessor(c);
+                    acc = new int[][] {concat(acc[0], q[0]), concat(q[1], acc[1])};
+                }
+                yield acc;
+            }
+            default -> throw new IllegalArgumentException("post_processor type '" + type(p) + "' is not supported");
+        };
+    }
+
+    private static int[][] template(JsonNode p) {
+        List<Integer> prefix = new ArrayList<>(), suffix = new ArrayList<>();
+        boolean seenSequence = false;
+        for (JsonNode item : p.path("single")) {
+            if (item.has("Sequence")) {
+                if (seenSequence || !"A".equals(item.get("Sequence").path("id").asText()))
+                    throw new IllegalArgumentException("TemplateProcessing single template must hold sequence A once");
+                seenSequence = true;
+            } else if (item.has("SpecialToken")) {
+                String id = item.get("SpecialToken").path("id").asText();
+                JsonNode ids = p.path("special_tokens").path(id).path("ids");
+                if (!ids.isArray() || ids.isEmpty())
+                    throw new IllegalArgumentException("TemplateProcessing special token '" + id + "' has no ids");
+                for (JsonNode i : ids) (seenSequence ? suffix : prefix).add(i.asInt());
+            } else throw new IllegalArgumentException("TemplateProcessing item " + item + " is not supported");
+        }
+        if (!seenSequence) throw new IllegalArgumentException("TemplateProcessing single template lacks sequence A");
+        return new int[][] {prefix.stream().mapToInt(Integer::intValue).toArray(), suffix.stream().mapToInt(Integer::intValue).toArray()};
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
