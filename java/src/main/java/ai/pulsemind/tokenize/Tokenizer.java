@@ -47,6 +47,15 @@ public final class Tokenizer {
     /** Reads {@code tokenizer.json}; see {@link TokenizerJson} for what is supported. */
     public static Tokenizer load(Path tokenizerJson) { return TokenizerJson.load(tokenizerJson); }
 
+    /** The tokenizer of a model directory, whose tokenizer.json must exist. */
+    public static Tokenizer fromModelDir(Path dir) {
+        Path f = dir.resolve("tokenizer.json");
+        if (!java.nio.file.Files.exists(f))
+            throw new TokenizerException(dir, "tokenizer.json is missing" + (java.nio.file.Files.exists(dir.resolve("vocab.json"))
+                    ? " (vocab.json and merges.txt alone are not supported: save the fast tokenizer)" : ""));
+        return load(f);
+    }
+
     /**
      * The ids of {@code text}, with the post-processor's special tokens as the tokenizers library adds them by
      * default. Qwen's adds none: its special tokens come from the chat template.

@@ -73,6 +73,10 @@ class TokenizerFormatTest {
                 .endsWith("decoder type 'Metaspace' is not supported (only ByteLevel)"));
         Path fb = variant("fb.json", r -> ((ObjectNode) r.get("model")).put("byte_fallback", true));
         assertTrue(assertThrows(TokenizerException.class, () -> Tokenizer.load(fb)).getMessage().endsWith("BPE byte_fallback is not supported"));
+        Path dir = Files.createDirectories(tmp.resolve("model"));
+        Files.writeString(dir.resolve("vocab.json"), "{}");
+        assertEquals(dir + ": tokenizer.json is missing (vocab.json and merges.txt alone are not supported: save the fast "
+                + "tokenizer)", assertThrows(TokenizerException.class, () -> Tokenizer.fromModelDir(dir)).getMessage());
         Path missing = tmp.resolve("nope/tokenizer.json");
         assertEquals(missing + ": file not found", assertThrows(TokenizerException.class, () -> Tokenizer.load(missing)).getMessage());
         Path junk = tmp.resolve("junk.json");
