@@ -6,7 +6,7 @@
 //   R[b,g]   = sum_d w[d] * mean_c score(verdicts[b,g,c,d]);
 //   A[b,g]   = R[b,g] - mean_g R[b,:], then divided by (std + eps) with std the unbiased standard deviation of
 //              the group (scaling 0) or of all B*G rewards (scaling 1), or left as is (scaling 2);
-//              a group of one has std 0.
+//              a group of one has std 0, and a group of equal rewards gets advantages exactly 0.
 #include "common.cuh"
 
 #define PM_VERDICT_MISSING -1
@@ -39,13 +39,17 @@ extern "C" __global__ void pm_crpo_advantage(const int* __restrict__ verdicts, c
     __syncthreads();
     for (int b = threadIdx.x; b < B; b += blockDim.x) {  // group statistics, one thread per group
         const float* rb = rewards + (long long)b * G;
-        float mean = 0.f, var = 0.f;
-        for (int g = 0; g < G; g++) mean += rb[g];
+        float mean = 0.f, var = 0.f, lo = rb[0], hi = rb[0];
+        for (int g = 0; g < G; g++) {
+            mean += rb[g];
+            lo = fminf(lo, rb[g]);
+            hi = fmaxf(hi, rb[g]);
+        }
         mean /= G;
         for (int g = 0; g < G; g++) var += (rb[g] - mean) * (rb[g] - mean);
         float std = G > 1 ? sqrtf(var / (G - 1)) : 0.f;
         for (int g = 0; g < G; g++) {
-            float a = rb[g] - mean;
+            float a = lo == hi ? 0.f : rb[g] - mean;  // equal rewards: exactly no signal, whatever the rounding of mean
             adv[(long long)b * G + g] = scaling == 0 ? a / (std + eps) : a;
         }
     }

@@ -223,7 +223,7 @@ public interface Backend extends AutoCloseable {
      * {@link AdvantageScaling#GROUP} takes std within the prompt's group, {@link AdvantageScaling#BATCH} over all
      * B·G rewards, {@link AdvantageScaling#NONE} leaves the centred reward unscaled (TRL's {@code scale_rewards});
      * std is the unbiased sample standard deviation, 0 for a single sample. A group whose rewards are all equal gets
-     * advantages 0 (no signal), never NaN. Comparisons that failed ({@link Crpo#MISSING}) are left out of the mean
+     * advantages exactly 0 (no signal), never NaN. Comparisons that failed ({@link Crpo#MISSING}) are left out of the mean
      * over c; a (g, d) with none left scores {@code tieScore} (no evidence either way).
      *
      * @param verdicts   (B, G, C, D) I32 codes {@link Crpo#WIN}, {@link Crpo#TIE}, {@link Crpo#LOSS}, {@link Crpo#MISSING}

@@ -36,13 +36,18 @@ final class RefCrpo {
             f(rewards, bg, (float) r[bg]);
         }
         for (int i = 0; i < b; i++) {
-            double mean = 0, var = 0;
-            for (int j = 0; j < g; j++) mean += r[i * g + j];
+            double mean = 0, var = 0, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < g; j++) {
+                mean += r[i * g + j];
+                lo = Math.min(lo, r[i * g + j]);
+                hi = Math.max(hi, r[i * g + j]);
+            }
             mean /= g;
             for (int j = 0; j < g; j++) var += (r[i * g + j] - mean) * (r[i * g + j] - mean);
             double std = g > 1 ? Math.sqrt(var / (g - 1)) : 0;
             for (int j = 0; j < g; j++) {
-                double a = r[i * g + j] - mean;
+                // equal rewards: exactly no signal (the rounded mean could differ from them by an ulp)
+                double a = lo == hi ? 0 : r[i * g + j] - mean;
                 f(adv, i * g + j, (float) (scaling == AdvantageScaling.GROUP ? a / (std + eps) : a));
             }
         }

@@ -17,6 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Every {@code cublasStatus_t} is checked and a failure raises {@link CudaException} naming the call.
  * Enum values are those of {@code cublasLt.h} and {@code library_types.h} (stable across CUDA 12 and 13).
  */
+@SuppressWarnings("restricted") // this class is the native boundary: every downcall is bound and checked here
 final class CublasLt {
     static final List<String> SONAMES = List.of("libcublasLt.so.13", "libcublasLt.so.12");
 

@@ -21,6 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link CudaException} naming the call. C types: {@code CUdevice} and enums are {@code int}; {@code size_t} and
  * {@code CUdeviceptr} are {@code long}; handles ({@code CUcontext}, {@code CUstream}, ...) are addresses.
  */
+@SuppressWarnings("restricted") // this class is the native boundary: every downcall is bound and checked here
 final class CudaDriver {
     static final String SONAME = "libcuda.so.1";
 

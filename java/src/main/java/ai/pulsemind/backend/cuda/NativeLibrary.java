@@ -17,6 +17,7 @@ import java.util.Optional;
  * {@code .12}), so one jar serves CUDA 12 and CUDA 13 hosts. The resolution logic takes the loader as a parameter
  * so it is tested without any CUDA library present.
  */
+@SuppressWarnings("restricted") // dlopen and downcall linking happen here, for the CUDA libraries only
 final class NativeLibrary {
     /** Opens a library by soname; throws {@link IllegalArgumentException} with the loader's reason when absent. */
     interface Loader {
