@@ -10,7 +10,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Row-major GEMM through cuBLASLt: {@code C[b] = alpha * op(A[b]) · op(B[b]) + beta * C[b]}, f32 accumulation
- * (CUBLAS_COMPUTE_32F) for bf16 and f32 operands, strided batches (a batch stride of 0 broadcasts an operand),
+ * (CUBLAS_COMPUTE_32F) for bf16 and f32 operands, strided batches (the backend runs broadcast batches as separate GEMMs),
  * an optional bias epilogue, and a workspace. The algorithm comes from cuBLASLt's heuristic, asked once per
  * shape / dtype / alignment and cached with its descriptors.
  *

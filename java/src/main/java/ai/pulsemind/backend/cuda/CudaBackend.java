@@ -403,14 +403,21 @@ public final class CudaBackend implements Backend {
             if (bias != null) add(c, bias, c);
             return;
         }
-        CublasMatmul.Shape s;
-        if (batch > 1 && dm[5] == 1 && dm[4] == batch && !ta) {
-            s = new CublasMatmul.Shape(batch * m, n, k, 1, false, tb, 0, 0, 0); // shared b: one tall GEMM
-        } else {
-            s = new CublasMatmul.Shape(m, n, k, batch, ta, tb, dm[4] == 1 ? 0 : (long) m * k, dm[5] == 1 ? 0 : (long) k * n,
-                    (long) m * n);
+        int at = cudaType(a.dtype()), ct = cudaType(c.dtype());
+        if (batch == 1 || (dm[4] == batch && dm[5] == batch)) {
+            blas().run(at, ct, new CublasMatmul.Shape(m, n, k, batch, ta, tb, (long) m * k, (long) k * n, (long) m * n),
+                    ptr(a), ptr(b), ptr(c), ptr(bias), alpha, beta, stream);
+        } else if (dm[5] == 1 && !ta) { // shared b (a weight): the batch is one tall GEMM
+            blas().run(at, ct, new CublasMatmul.Shape(batch * m, n, k, 1, false, tb, 0, 0, 0), ptr(a), ptr(b), ptr(c),
+                    ptr(bias), alpha, beta, stream);
+        } else { // other broadcasts: one GEMM per batch entry, rather than rely on zero batch strides
+            long es = a.dtype().byteSize(), cs = c.dtype().byteSize();
+            CublasMatmul.Shape one = new CublasMatmul.Shape(m, n, k, 1, ta, tb, 0, 0, 0);
+            for (int p = 0; p < batch; p++) {
+                long ao = dm[4] == 1 ? 0 : p * (long) m * k * es, bo = dm[5] == 1 ? 0 : p * (long) k * n * es;
+                blas().run(at, ct, one, ptr(a) + ao, ptr(b) + bo, ptr(c) + p * (long) m * n * cs, ptr(bias), alpha, beta, stream);
+            }
         }
-        blas().run(cudaType(a.dtype()), cudaType(c.dtype()), s, ptr(a), ptr(b), ptr(c), ptr(bias), alpha, beta, stream);
     }
 
     private CublasMatmul blas() {
