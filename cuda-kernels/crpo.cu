@@ -14,7 +14,7 @@
 #define PM_VERDICT_TIE 1
 #define PM_VERDICT_WIN 2
 
-extern "C" __global__ void pm_crpo_advantage(const int* __restrict__ verdicts, const float* __restrict__ weights,
+extern "C" __global__ void __launch_bounds__(1024) pm_crpo_advantage(const int* __restrict__ verdicts, const float* __restrict__ weights,
                                              int B, int G, int C, int D, float tie, int scaling, float eps,
                                              float* __restrict__ rewards, float* __restrict__ adv, int* err) {
     __shared__ float scratch[32];

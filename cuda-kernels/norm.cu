@@ -218,34 +218,35 @@ __device__ void softmax_bwd(const T* __restrict__ y, const T* __restrict__ dy, T
 
 // ---------------------------------------------------------------- entry points
 // `vec` (host-computed): C is a multiple of the pack width and every pointer is 16-byte aligned.
+// One block per row with up to 1024 threads: __launch_bounds__ keeps registers within what such a block may use.
 
 #define PM_NORMS(T, S)                                                                                          \
-    extern "C" __global__ void pm_rmsnorm_##S(const T* x, const T* w, float eps, T* out, float* rstd, int C,    \
+    extern "C" __global__ void __launch_bounds__(1024) pm_rmsnorm_##S(const T* x, const T* w, float eps, T* out, float* rstd, int C,    \
                                               int vec) {                                                       \
         if (vec) rmsnorm<T, Pack<T>::N>(x, w, eps, out, rstd, C);                                              \
         else rmsnorm<T, 1>(x, w, eps, out, rstd, C);                                                           \
     }                                                                                                          \
-    extern "C" __global__ void pm_rmsnorm_bwd_##S(const T* x, const T* w, const float* rstd, const T* dout,     \
+    extern "C" __global__ void __launch_bounds__(1024) pm_rmsnorm_bwd_##S(const T* x, const T* w, const float* rstd, const T* dout,     \
                                                   T* dx, float* partials, long long rows, int C, int vec) {    \
         if (vec) rmsnorm_bwd<T, Pack<T>::N>(x, w, rstd, dout, dx, partials, rows, C);                          \
         else rmsnorm_bwd<T, 1>(x, w, rstd, dout, dx, partials, rows, C);                                       \
     }                                                                                                          \
-    extern "C" __global__ void pm_layernorm_##S(const T* x, const T* w, const T* b, float eps, T* out,          \
+    extern "C" __global__ void __launch_bounds__(1024) pm_layernorm_##S(const T* x, const T* w, const T* b, float eps, T* out,          \
                                                 float* mean, float* rstd, int C, int vec) {                    \
         if (vec) layernorm<T, Pack<T>::N>(x, w, b, eps, out, mean, rstd, C);                                   \
         else layernorm<T, 1>(x, w, b, eps, out, mean, rstd, C);                                                \
     }                                                                                                          \
-    extern "C" __global__ void pm_layernorm_bwd_##S(const T* x, const T* w, const float* mean, const float* rstd, \
+    extern "C" __global__ void __launch_bounds__(1024) pm_layernorm_bwd_##S(const T* x, const T* w, const float* mean, const float* rstd, \
                                                     const T* dout, T* dx, float* pw, float* pb, long long rows, \
                                                     int C, int vec) {                                          \
         if (vec) layernorm_bwd<T, Pack<T>::N>(x, w, mean, rstd, dout, dx, pw, pb, rows, C);                    \
         else layernorm_bwd<T, 1>(x, w, mean, rstd, dout, dx, pw, pb, rows, C);                                 \
     }                                                                                                          \
-    extern "C" __global__ void pm_softmax_##S(const T* x, T* out, int C, int vec) {                            \
+    extern "C" __global__ void __launch_bounds__(1024) pm_softmax_##S(const T* x, T* out, int C, int vec) {                            \
         if (vec) softmax<T, Pack<T>::N>(x, out, C);                                                            \
         else softmax<T, 1>(x, out, C);                                                                         \
     }                                                                                                          \
-    extern "C" __global__ void pm_softmax_bwd_##S(const T* y, const T* dy, T* dx, int C, int vec) {            \
+    extern "C" __global__ void __launch_bounds__(1024) pm_softmax_bwd_##S(const T* y, const T* dy, T* dx, int C, int vec) {            \
         if (vec) softmax_bwd<T, Pack<T>::N>(y, dy, dx, C);                                                     \
         else softmax_bwd<T, 1>(y, dy, dx, C);                                                                  \
     }
