@@ -311,13 +311,13 @@ public final class CudaBackend implements Backend {
             stream.synchronize();
         } finally {
             closed = true;
-            MemoryStats s = alloc.stats();
             for (Tensor[] t : ropeSpecs.values()) for (Tensor x : t) x.close();
             if (blas != null) blas.close();
             alloc.free(errorWord);
-            if (s.inUse() > 0)
-                LOG.warning("cuda backend closed with " + MemoryStats.human(alloc.stats().inUse())
-                        + " still in tensors; that memory is reclaimed with the context");
+            long left = alloc.stats().inUse();
+            if (left > 0)
+                LOG.warning("cuda backend closed with " + MemoryStats.human(left) + " still held by open tensors;"
+                        + " that memory is reclaimed with the context");
             modules.close();
             ownStream.close();
             alloc.close();
@@ -737,10 +737,16 @@ public final class CudaBackend implements Backend {
         shape("ropeTable", "sin", sin, table);
         f32("ropeTable", cos, sin);
         if (n == 0) return;
-        Tensor[] dspec = ropeSpecs.computeIfAbsent(spec, s -> new Tensor[] {
-                upload(Tensor.ofInts(s.axis(), s.axis().length)), upload(Tensor.of(s.invFreq(), s.invFreq().length))});
+        Tensor[] dspec = ropeSpecs.computeIfAbsent(spec, this::uploadSpec); // (D/2) axis I32, (D/2) invFreq F32
         launch1d(call.start("pm_rope_table").ptr(ptr(positions)).ptr(ptr(dspec[0])).ptr(ptr(dspec[1])).ptr(ptr(cos))
                 .ptr(ptr(sin)).i64(n).i32(half), (long) n * half);
+    }
+
+    /** A spec's per-frequency axis and inverse frequency, on the device once per spec. */
+    private Tensor[] uploadSpec(RopeSpec s) {
+        try (Tensor axis = Tensor.ofInts(s.axis(), s.axis().length); Tensor inv = Tensor.of(s.invFreq(), s.invFreq().length)) {
+            return new Tensor[] {upload(axis), upload(inv)};
+        }
     }
 
     @Override
