@@ -1,4 +1,4 @@
-// CRPO rewards and group-normalised advantages (DESIGN §6), one block for the whole batch: the work is
+// CRPO rewards and group-normalised advantages (DESIGN §6), one block (of at most 256 threads) for the whole batch: the work is
 // B*G*C*D small integers, and a single block keeps every reduction in one fixed order.
 //
 //   score(v) = 1 (win), tieScore (tie), 0 (loss); missing comparisons (-1) are left out of the mean over c;
@@ -14,7 +14,7 @@
 #define PM_VERDICT_TIE 1
 #define PM_VERDICT_WIN 2
 
-extern "C" __global__ void __launch_bounds__(1024) pm_crpo_advantage(const int* __restrict__ verdicts, const float* __restrict__ weights,
+extern "C" __global__ void __launch_bounds__(256) pm_crpo_advantage(const int* __restrict__ verdicts, const float* __restrict__ weights,
                                              int B, int G, int C, int D, float tie, int scaling, float eps,
                                              float* __restrict__ rewards, float* __restrict__ adv, int* err) {
     __shared__ float scratch[32];

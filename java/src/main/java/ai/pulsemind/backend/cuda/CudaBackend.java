@@ -910,7 +910,7 @@ public final class CudaBackend implements Backend {
         int[] s = Crpo.check(dev, verdicts, weights, eps, rewards, advantages);
         int groups = s[0] * s[1];
         if (groups == 0) return;
-        int block = Math.min(1024, Math.max(32, (groups + 31) / 32 * 32));
+        int block = Math.min(256, Math.max(32, (groups + 31) / 32 * 32)); // __launch_bounds__(256) in crpo.cu
         call.start("pm_crpo_advantage").ptr(ptr(verdicts)).ptr(ptr(weights)).i32(s[0]).i32(s[1]).i32(s[2]).i32(s[3])
                 .f32(tieScore).i32(scaling.ordinal()).f32(eps).ptr(ptr(rewards)).ptr(ptr(advantages)).ptr(errorWord)
                 .launch(1, 1, block, 0, stream);
