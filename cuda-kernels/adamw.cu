@@ -25,11 +25,11 @@ __device__ void adamw(float* __restrict__ p, const G* __restrict__ g, float* __r
             long long i = q * 4;
             float4 P = *reinterpret_cast<float4*>(p + i), M = *reinterpret_cast<float4*>(m + i),
                    Vv = *reinterpret_cast<float4*>(v + i);
-            float gs[4];
+            alignas(16) float gs[4];
             if (sizeof(G) == 4) {
                 *reinterpret_cast<float4*>(gs) = __ldg(reinterpret_cast<const float4*>(g + i));
             } else {
-                G gg[4];
+                alignas(8) G gg[4];
                 *reinterpret_cast<uint2*>(gg) = __ldg(reinterpret_cast<const uint2*>(g + i));
 #pragma unroll
                 for (int k = 0; k < 4; k++) gs[k] = to_f(gg[k]);
@@ -42,7 +42,7 @@ __device__ void adamw(float* __restrict__ p, const G* __restrict__ g, float* __r
             *reinterpret_cast<float4*>(m + i) = M;
             *reinterpret_cast<float4*>(v + i) = Vv;
             if (copy) {
-                bf16 c[4] = {from_f<bf16>(P.x), from_f<bf16>(P.y), from_f<bf16>(P.z), from_f<bf16>(P.w)};
+                alignas(8) bf16 c[4] = {from_f<bf16>(P.x), from_f<bf16>(P.y), from_f<bf16>(P.z), from_f<bf16>(P.w)};
                 *reinterpret_cast<uint2*>(copy + i) = *reinterpret_cast<uint2*>(c);
             }
         }

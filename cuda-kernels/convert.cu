@@ -54,8 +54,8 @@ __device__ void convert(const S* __restrict__ src, D* __restrict__ dst, long lon
     bool vec = aligned16(src) && aligned16(dst);
     if (vec) {
         for (long long q = tid; q < octs; q += stride) {
-            S s[8];
-            D d[8];
+            alignas(16) S s[8];  // moved as 16-byte pieces
+            alignas(16) D d[8];
             ld8(src + q * 8, s);
 #pragma unroll
             for (int k = 0; k < 8; k++) d[k] = Cvt<S, D>::f(s[k]);

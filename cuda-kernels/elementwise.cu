@@ -8,7 +8,7 @@ __device__ void binary(const T* __restrict__ a, const T* __restrict__ b, T* __re
                        long long nb, Op op) {
     constexpr int V = Pack<T>::N;
     long long packs = n / V, tid = global_tid(), stride = grid_stride();
-    bool vec = aligned16(a) && aligned16(b) && aligned16(out) && nb % V == 0;
+    bool vec = aligned16(a) && aligned16(b) && aligned16(out) && (nb == n || nb % V == 0);
     if (vec) {
         for (long long p = tid; p < packs; p += stride) {
             long long i = p * V;
@@ -62,8 +62,8 @@ __device__ void axpy(float alpha, const X* __restrict__ x, Y* __restrict__ y, lo
     if (vec) {
         for (long long q = tid; q < quads; q += stride) {
             long long i = q * 4;
-            X xs[4];
-            Y ys[4];
+            alignas(16) X xs[4];  // reinterpreted as one 8- or 16-byte access
+            alignas(16) Y ys[4];
             if (sizeof(X) == 4) *reinterpret_cast<uint4*>(xs) = __ldg(reinterpret_cast<const uint4*>(x + i));
             else *reinterpret_cast<uint2*>(xs) = __ldg(reinterpret_cast<const uint2*>(x + i));
             if (sizeof(Y) == 4) *reinterpret_cast<uint4*>(ys) = *reinterpret_cast<const uint4*>(y + i);

@@ -42,7 +42,7 @@ __device__ void rope(const T* x, const float* __restrict__ cos_t, const float* _
         int j = (int)(i - row * groups) * W;
         long long t = row / heads;
         const T* xr = x + row * d;
-        float a[W], b[W], c[W], s[W], o1[W], o2[W];
+        alignas(16) float a[W], b[W], c[W], s[W], o1[W], o2[W];
         load_w<T, W>(xr + j, a);
         load_w<T, W>(xr + j + half, b);
         load_f32<W>(cos_t + t * half + j, c);
