@@ -328,9 +328,13 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ launch geometry
 
-    /** A grid-stride launch over {@code work} items: enough 256-thread blocks to fill every SM 8 deep, no more. */
+    /**
+     * A grid-stride launch over {@code work} items: as many 256-thread blocks as the device holds at once (the
+     * occupancy calculator's blocks per SM × SMs), fewer when there is less work; each thread then loops.
+     */
     private void launch1d(KernelCall c, long work) {
-        long blocks = Math.max(1, Math.min((work + THREADS - 1) / THREADS, (long) info.multiprocessors() * 8));
+        long resident = (long) info.multiprocessors() * modules.blocksPerSm(c.kernel(), THREADS);
+        long blocks = Math.max(1, Math.min((work + THREADS - 1) / THREADS, resident));
         c.launch(blocks, 1, THREADS, 0, stream);
     }
 

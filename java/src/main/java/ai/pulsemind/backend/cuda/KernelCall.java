@@ -34,6 +34,8 @@ final class KernelCall {
         this.params = arena.allocate(ADDRESS, MAX_ARGS);
     }
 
+    String kernel() { return kernel; }
+
     KernelCall start(String kernelName) {
         this.kernel = kernelName;
         this.count = 0;

@@ -18,6 +18,7 @@ final class KernelModules implements AutoCloseable {
     private final Map<String, MemorySegment> modules = new HashMap<>();
     private final Map<String, MemorySegment> functions = new HashMap<>();
     private final Map<String, Integer> dynamicSmem = new HashMap<>();
+    private final Map<String, Integer> occupancy = new HashMap<>();
 
     KernelModules(CudaDriver driver, KernelIndex index) {
         this.driver = driver;
@@ -41,6 +42,12 @@ final class KernelModules implements AutoCloseable {
         if (bytes <= 48 * 1024 || dynamicSmem.getOrDefault(kernel, 0) >= bytes) return;
         driver.funcSetAttribute(function(kernel), CudaDriver.FUNC_ATTR_MAX_DYNAMIC_SHARED, bytes, kernel);
         dynamicSmem.put(kernel, bytes);
+    }
+
+    /** Blocks of {@code block} threads (no dynamic shared memory) one SM holds at once: the occupancy calculator. */
+    synchronized int blocksPerSm(String kernel, int block) {
+        return occupancy.computeIfAbsent(kernel + "/" + block,
+                k -> Math.max(1, driver.maxActiveBlocksPerSm(function(kernel), block, 0, kernel)));
     }
 
     private MemorySegment module(String name) {
