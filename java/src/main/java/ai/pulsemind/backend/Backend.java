@@ -223,4 +223,56 @@ public interface Backend extends AutoCloseable {
 
     /** One AdamW step on F32 param, grad, m, v of the same shape; updates param, m, v in place. */
     void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp);
+
+    // ------------------------------------------------------------------ CRPO advantage
+
+    /**
+     * CRPO rewards and group-normalised advantages (DESIGN §6): each of G samples per prompt was compared with C
+     * counterparts on D dimensions.
+     * <pre>
+     *   score(v)  = 1 for a win, {@code tieScore} for a tie (the paper: 0), 0 for a loss
+     *   R[b,g]    = Σ_d weights[d] · mean over c of score(verdicts[b,g,c,d])   (the paper: weights[d] = 1/D)
+     *   A[b,g]    = (R[b,g] − mean_g R[b,:]) / (std + eps)
+     * </pre>
+     * {@link AdvantageScaling#GROUP} takes std within the prompt's group, {@link AdvantageScaling#BATCH} over all
+     * B·G rewards, {@link AdvantageScaling#NONE} leaves the centred reward unscaled (TRL's {@code scale_rewards});
+     * std is the unbiased sample standard deviation, 0 for a single sample. A group whose rewards are all equal gets
+     * advantages exactly 0 (no signal), never NaN. Comparisons that failed ({@link Crpo#MISSING}) are left out of the mean
+     * over c; a (g, d) with none left scores {@code tieScore} (no evidence either way).
+     *
+     * @param verdicts   (B, G, C, D) I32 codes {@link Crpo#WIN}, {@link Crpo#TIE}, {@link Crpo#LOSS}, {@link Crpo#MISSING}
+     * @param weights    (D) F32 dimension weights
+     * @param rewards    (B, G) F32, overwritten
+     * @param advantages (B, G) F32, overwritten
+     */
+    void crpoAdvantage(Tensor verdicts, Tensor weights, float tieScore, AdvantageScaling scaling, float eps,
+                       Tensor rewards, Tensor advantages);
+
+    /** How advantages are scaled after centring on the group mean (TRL's {@code scale_rewards}). */
+    enum AdvantageScaling { GROUP, BATCH, NONE }
+
+    /** Verdict codes of {@link #crpoAdvantage} and its shared argument checks. */
+    final class Crpo {
+        public static final int MISSING = -1;
+        public static final int LOSS = 0;
+        public static final int TIE = 1;
+        public static final int WIN = 2;
+
+        private Crpo() {}
+
+        /** Validates a crpoAdvantage call and returns {B, G, C, D}. */
+        public static int[] check(Device device, Tensor verdicts, Tensor weights, float eps, Tensor rewards, Tensor advantages) {
+            String op = "crpoAdvantage";
+            OpChecks.ready(op, device, verdicts, weights, rewards, advantages);
+            OpChecks.dtype(op, "verdicts", verdicts, DType.I32);
+            OpChecks.rank(op, "verdicts", verdicts, 4);
+            OpChecks.f32(op, weights, rewards, advantages);
+            int b = verdicts.dim(0), g = verdicts.dim(1), c = verdicts.dim(2), d = verdicts.dim(3);
+            OpChecks.shape(op, "weights", weights, Shape.of(d));
+            OpChecks.shape(op, "rewards", rewards, Shape.of(b, g));
+            OpChecks.shape(op, "advantages", advantages, Shape.of(b, g));
+            if (!(eps >= 0)) throw new IllegalArgumentException(op + ": eps must be >= 0, got " + eps);
+            return new int[] {b, g, c, d};
+        }
+    }
 }

@@ -1,7 +1,12 @@
 package ai.pulsemind.cli;
 
+import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.BackendProvider;
 import ai.pulsemind.backend.Backends;
+import ai.pulsemind.tensor.DType;
+import ai.pulsemind.tensor.Device;
+import ai.pulsemind.tensor.Shape;
+import ai.pulsemind.tensor.Tensor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import jdk.incubator.vector.FloatVector;
@@ -67,6 +72,7 @@ public final class DoctorCommand implements Callable<Integer> {
             }
             b.put("available", a.available());
             b.put("detail", a.detail());
+            if (a.available() && !p.name().startsWith("cpu")) b.put("check", deviceCheck(p));
             backends.add(b);
         }
         if (backends.stream().noneMatch(b -> b.get("name").equals("cuda"))) {
@@ -78,6 +84,20 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         r.put("backends", backends);
         return r;
+    }
+
+    /** Opens a device backend, sums 2^20 ones on it and reports the result with its allocator's statistics. */
+    private static String deviceCheck(BackendProvider p) {
+        int n = 1 << 20;
+        try (Backend be = p.open(Device.parse(p.name()), 1); Tensor x = be.empty(DType.F32, Shape.of(n));
+             Tensor s = be.empty(DType.F32, Shape.of(1)); Tensor h = Tensor.hostEmpty(DType.F32, Shape.of(1))) {
+            be.fill(x, 1f);
+            be.sum(x, s);
+            be.copy(s, h);
+            return (h.item() == n ? "ok" : "WRONG (" + h.item() + ")") + ": fill + sum of 2^20 ones; memory " + be.memoryStats();
+        } catch (RuntimeException e) {
+            return "failed: " + e.getMessage();
+        }
     }
 
     private static String cpuInfo(String key) {
@@ -121,6 +141,7 @@ public final class DoctorCommand implements Callable<Integer> {
                     Map<String, Object> b = (Map<String, Object>) o;
                     System.out.printf("%s  %-14s %-4s %s%n", indent, b.get("name"),
                             Boolean.TRUE.equals(b.get("available")) ? "yes" : "no", b.get("detail"));
+                    if (b.containsKey("check")) System.out.printf("%s  %-14s      check: %s%n", indent, "", b.get("check"));
                 }
             } else if (e.getKey().endsWith("_bytes") && v instanceof Long n) {
                 System.out.println(indent + e.getKey() + ": " + ai.pulsemind.tensor.MemoryStats.human(n));
