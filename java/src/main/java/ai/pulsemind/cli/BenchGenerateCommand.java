@@ -6,7 +6,7 @@ import ai.pulsemind.backend.Backends;
 import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.generate.Generator;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
-import ai.pulsemind.model.qwen25vl.TextDims;
+import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.HostAllocator;
@@ -35,21 +35,22 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu") String device;
     @Option(names = "--json", description = "Print one JSON line.") boolean json;
 
-    static TextDims dims(String shape) {
+    /** Tied embeddings in both shapes. */
+    static TextConfig dims(String shape) {
         return switch (shape) {
-            // Qwen2.5-0.5B's text config: 24 layers, 896 wide, 14 heads / 2 KV heads, 4864 FFN, 151,936 vocab, tied
-            case "qwen2.5-0.5b" -> new TextDims(896, 24, 14, 2, 4864, 151936, 1e-6f, 1_000_000, new int[] {16, 24, 24}, true, 32768);
-            case "tiny" -> new TextDims(64, 2, 4, 2, 128, 512, 1e-6f, 10000, new int[] {2, 3, 3}, true, 4096);
+            // Qwen2.5-0.5B's text config: 24 layers, 896 wide, 14 heads / 2 KV heads, 4864 FFN, 151,936 vocab
+            case "qwen2.5-0.5b" -> new TextConfig(896, 24, 14, 2, 4864, 151936, 1e-6, 1_000_000, List.of(16, 24, 24), 32768, "silu");
+            case "tiny" -> new TextConfig(64, 2, 4, 2, 128, 512, 1e-6, 10000, List.of(2, 3, 3), 4096, "silu");
             default -> throw new IllegalArgumentException("unknown --shape '" + shape + "' (qwen2.5-0.5b, tiny)");
         };
     }
 
     /** Random weights, scaled like a trained network's (std ≈ 0.02), generated in parallel. */
-    static Map<String, Tensor> randomWeights(TextDims d, long seed) {
+    static Map<String, Tensor> randomWeights(TextConfig d, long seed) {
         Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
-        int c = d.hidden(), kv = d.kvHeads() * d.headDim(), f = d.intermediate();
-        shapes.put("model.embed_tokens.weight", new int[] {d.vocab(), c});
-        for (int i = 0; i < d.layers(); i++) {
+        int c = d.hiddenSize(), kv = d.numKvHeads() * d.headDim(), f = d.intermediateSize();
+        shapes.put("model.embed_tokens.weight", new int[] {d.vocabSize(), c});
+        for (int i = 0; i < d.numLayers(); i++) {
             String p = "model.layers." + i + ".";
             shapes.put(p + "input_layernorm.weight", new int[] {c});
             shapes.put(p + "post_attention_layernorm.weight", new int[] {c});
@@ -65,7 +66,6 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             shapes.put(p + "mlp.down_proj.weight", new int[] {c, f});
         }
         shapes.put("model.norm.weight", new int[] {c});
-        if (!d.tiedEmbeddings()) shapes.put("lm_head.weight", new int[] {d.vocab(), c});
         Map<String, Tensor> w = new HashMap<>();
         List<String> names = new ArrayList<>(shapes.keySet());
         for (int i = 0; i < names.size(); i++) w.put(names.get(i), Tensor.hostEmpty(ai.pulsemind.tensor.DType.F32,
@@ -84,15 +84,15 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TextDims d = dims(shape);
+        TextConfig d = dims(shape);
         try (Backend be = Backends.open(device, threads)) {
             Map<String, Tensor> w = randomWeights(d, 1);
             long weightBytes = w.values().stream().mapToLong(Tensor::byteSize).sum();
-            Qwen25VL model = new Qwen25VL(be, d, null, -1, w::get);
+            Qwen25VL model = new Qwen25VL(be, d, null, true, -1, w::get);
             Ops ops = new Ops(be);
             SplittableRandom r = new SplittableRandom(2);
             List<Qwen25VL.Sequence> prompts = new ArrayList<>();
-            for (int b = 0; b < batch; b++) prompts.add(Qwen25VL.Sequence.text(r.ints(prompt, 0, d.vocab()).toArray()));
+            for (int b = 0; b < batch; b++) prompts.add(Qwen25VL.Sequence.text(r.ints(prompt, 0, d.vocabSize()).toArray()));
             // prefill: one packed forward over all prompts (timed separately, as the peer does)
             prefill(ops, model, prompts); // warm-up
             long t0 = System.nanoTime();

@@ -4,7 +4,7 @@ import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.model.qwen25vl.KvCache;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
 import ai.pulsemind.model.qwen25vl.RopeIndex;
-import ai.pulsemind.model.qwen25vl.TextDims;
+import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.Tensor;
@@ -36,23 +36,22 @@ public final class Generator {
     public record Result(int[] newIds, String finishReason) {}
 
     public List<Result> generate(List<Qwen25VL.Sequence> prompts, GenerationConfig cfg, TokenListener listener) {
-        TextDims td = model.text().dims();
+        TextConfig td = model.text().config();
         int b = prompts.size(), longest = 0;
         for (Qwen25VL.Sequence p : prompts) {
             if (p.ids().length == 0) throw new IllegalArgumentException("empty prompt");
             longest = Math.max(longest, p.ids().length);
         }
-        if (longest + cfg.maxNewTokens() > td.maxPositions())
+        if (longest + cfg.maxNewTokens() > td.maxPositionEmbeddings())
             throw new IllegalArgumentException("prompt of " + longest + " tokens plus " + cfg.maxNewTokens()
-                    + " new tokens exceeds the model's context of " + td.maxPositions());
+                    + " new tokens exceeds the model's context of " + td.maxPositionEmbeddings());
         int[] next = new int[b];
         int[][] seen = new int[b][];
         int[] seenCount = new int[b];
         Sampler[] samplers = new Sampler[b];
         for (int i = 0; i < b; i++) {
             Qwen25VL.Sequence p = prompts.get(i);
-            int merge = model.vision() == null ? 1 : model.vision().dims().merge();
-            next[i] = RopeIndex.of(p.ids(), model.imageTokenId(), p.images().stream().map(Qwen25VL.Image::grid).toList(), merge).next();
+            next[i] = RopeIndex.of(p.ids(), model.imageTokenId(), p.images().stream().map(Qwen25VL.Image::grid).toList(), model.mergeSize()).next();
             seen[i] = Arrays.copyOf(p.ids(), p.ids().length + cfg.maxNewTokens());
             seenCount[i] = p.ids().length;
             samplers[i] = new Sampler(cfg, i);
@@ -61,7 +60,7 @@ public final class Generator {
         for (int i = 0; i < b; i++) out.add(new ArrayList<>());
         String[] reason = new String[b];
         try (var g = GradMode.disabled();
-             KvCache cache = new KvCache(ops.backend(), td.layers(), b, longest + cfg.maxNewTokens(), td.kvHeads(), td.headDim())) {
+             KvCache cache = new KvCache(ops.backend(), td.numLayers(), b, longest + cfg.maxNewTokens(), td.numKvHeads(), td.headDim())) {
             float[][] logits = prefill(prompts, cache);
             for (int step = 0; step < cfg.maxNewTokens(); step++) {
                 int[] tokens = new int[b];

@@ -3,6 +3,10 @@ package ai.pulsemind.model.qwen25vl;
 import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.Backend;
+import ai.pulsemind.model.io.Qwen25VlCheckpoint;
+import ai.pulsemind.model.io.Qwen25VlConfig;
+import ai.pulsemind.model.io.TextConfig;
+import ai.pulsemind.model.io.VisionConfig;
 import ai.pulsemind.nn.Params;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Tensor;
@@ -30,14 +34,25 @@ public final class Qwen25VL {
      * @param weights a checkpoint's tensors by Hugging Face name (published layout: {@code visual.*},
      *                {@code model.layers.*}, {@code lm_head.weight}); null for a missing name
      */
-    public Qwen25VL(Backend be, TextDims textDims, VisionDims visionDims, int imageTokenId, Function<String, Tensor> weights) {
+    public Qwen25VL(Backend be, Qwen25VlConfig config, Function<String, Tensor> weights) {
+        this(be, config.text(), config.vision(), config.tieWordEmbeddings(), config.imageTokenId(), weights);
+    }
+
+    /** A checkpoint's weights on {@code be} (widened to F32 on the CPU; F32 mapped weights are not copied). */
+    public static Qwen25VL load(Backend be, Qwen25VlCheckpoint ckpt) {
+        return new Qwen25VL(be, ckpt.config(), name -> ckpt.has(name) ? ckpt.tensor(name) : null);
+    }
+
+    /** @param vision null for a text-only decoder (benchmarks, text checkpoints) */
+    public Qwen25VL(Backend be, TextConfig text, VisionConfig vision, boolean tied, int imageTokenId,
+                    Function<String, Tensor> weights) {
         Weights w = new Weights(be, weights, DType.F32);
-        this.text = new TextModel(textDims, w);
-        this.vision = visionDims == null ? null : new VisionTower(visionDims, w);
+        this.text = new TextModel(text, tied, w);
+        this.vision = vision == null ? null : new VisionTower(vision, w);
         this.imageTokenId = imageTokenId;
         this.params = w.params;
-        if (vision != null && visionDims.outHidden() != textDims.hidden())
-            throw new IllegalArgumentException("vision out_hidden_size " + visionDims.outHidden() + " differs from text hidden " + textDims.hidden());
+        if (vision != null && vision.outHiddenSize() != text.hiddenSize())
+            throw new IllegalArgumentException("vision out_hidden_size " + vision.outHiddenSize() + " differs from text hidden " + text.hiddenSize());
     }
 
     public TextModel text() { return text; }
@@ -47,6 +62,9 @@ public final class Qwen25VL {
     public Params params() { return params; }
 
     public int imageTokenId() { return imageTokenId; }
+
+    /** Patches merged per image token side (1 without a vision tower). */
+    public int mergeSize() { return vision == null ? 1 : vision.config().spatialMergeSize(); }
 
     /** One sequence: token ids and, in order of their pad-token runs, its images. */
     public record Sequence(int[] ids, List<Image> images) {
@@ -87,7 +105,7 @@ public final class Qwen25VL {
         int at = 0;
         for (Sequence sq : seqs) {
             RopeIndex r = RopeIndex.of(sq.ids(), imageTokenId, sq.images().stream().map(Image::grid).toList(),
-                    vision == null ? 1 : vision.dims().merge());
+                    mergeSize());
             int len = sq.ids().length;
             System.arraycopy(sq.ids(), 0, ids, at, len);
             for (int a = 0; a < 3; a++) System.arraycopy(r.positions(), a * len, pos, a * n + at, len);
@@ -96,7 +114,7 @@ public final class Qwen25VL {
         Tensor x = text.embed(ops, upload(be, Tensor.ofInts(ids, n)));
         if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids);
         Tensor[] cs = text.rope(be, pos, n);
-        AttentionSpec spec = AttentionSpec.selfAttention(lengths, true, text.dims().headDim());
+        AttentionSpec spec = AttentionSpec.selfAttention(lengths, true, text.config().headDim());
         int[] rows = new int[seqs.size()];
         for (int s = 0; s < rows.length; s++) rows[s] = s;
         return text.forward(ops, x, cs[0], cs[1], spec, cache, rows);

@@ -4,6 +4,7 @@ import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.RopeSpec;
+import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.nn.Linear;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
@@ -17,7 +18,8 @@ import java.util.List;
  * RMSNorm → SwiGLU MLP → residual), a final RMSNorm and the LM head (tied to the embeddings or not).
  */
 public final class TextModel {
-    private final TextDims dims;
+    private final TextConfig dims;
+    private final float eps;
     private final Tensor embed;    // (V, C)
     private final List<Layer> layers = new ArrayList<>();
     private final Tensor norm;     // (C)
@@ -26,11 +28,12 @@ public final class TextModel {
     public record Layer(Tensor inputNorm, Linear q, Linear k, Linear v, Linear o, Tensor postNorm,
                         Linear gate, Linear up, Linear down) {}
 
-    TextModel(TextDims d, Weights w) {
+    TextModel(TextConfig d, boolean tied, Weights w) {
         this.dims = d;
-        int c = d.hidden(), kv = d.kvHeads() * d.headDim(), f = d.intermediate();
-        embed = w.take("model.embed_tokens.weight", d.vocab(), c);
-        for (int i = 0; i < d.layers(); i++) {
+        this.eps = (float) d.rmsNormEps();
+        int c = d.hiddenSize(), kv = d.numKvHeads() * d.headDim(), f = d.intermediateSize();
+        embed = w.take("model.embed_tokens.weight", d.vocabSize(), c);
+        for (int i = 0; i < d.numLayers(); i++) {
             String p = "model.layers." + i + ".";
             layers.add(new Layer(w.take(p + "input_layernorm.weight", c),
                     new Linear(w.take(p + "self_attn.q_proj.weight", c, c), w.take(p + "self_attn.q_proj.bias", c)),
@@ -43,10 +46,10 @@ public final class TextModel {
                     new Linear(w.take(p + "mlp.down_proj.weight", c, f), null)));
         }
         norm = w.take("model.norm.weight", c);
-        head = d.tiedEmbeddings() ? embed : w.take("lm_head.weight", d.vocab(), c);
+        head = tied ? embed : w.take("lm_head.weight", d.vocabSize(), c);
     }
 
-    public TextDims dims() { return dims; }
+    public TextConfig config() { return dims; }
 
     public Tensor embedding() { return embed; }
 
@@ -62,7 +65,7 @@ public final class TextModel {
     Tensor[] rope(Backend be, int[] positions, int n) {
         int hd = dims.headDim();
         Tensor cos = be.empty(DType.F32, Shape.of(n, hd / 2)), sin = be.empty(DType.F32, Shape.of(n, hd / 2));
-        be.ropeTable(RopeSpec.mrope(hd, dims.ropeTheta(), dims.mropeSection()), Qwen25VL.upload(be, Tensor.ofInts(positions, 3, n)), cos, sin);
+        be.ropeTable(RopeSpec.mrope(hd, dims.ropeTheta(), dims.mropeSection().stream().mapToInt(Integer::intValue).toArray()), Qwen25VL.upload(be, Tensor.ofInts(positions, 3, n)), cos, sin);
         return new Tensor[] {cos, sin};
     }
 
@@ -76,10 +79,10 @@ public final class TextModel {
      * @return (N, C) final-normed hidden states
      */
     Tensor forward(Ops ops, Tensor x, Tensor cos, Tensor sin, AttentionSpec spec, KvCache cache, int[] cacheRows) {
-        int n = x.dim(0), hq = dims.heads(), hkv = dims.kvHeads(), hd = dims.headDim();
+        int n = x.dim(0), hq = dims.numHeads(), hkv = dims.numKvHeads(), hd = dims.headDim();
         for (int l = 0; l < layers.size(); l++) {
             Layer ly = layers.get(l);
-            Tensor h = ops.rmsnorm(x, ly.inputNorm(), dims.rmsEps());
+            Tensor h = ops.rmsnorm(x, ly.inputNorm(), eps);
             Tensor q = ops.rope(ly.q().forward(ops, h).reshape(n, hq, hd), cos, sin);
             Tensor k = ops.rope(ly.k().forward(ops, h).reshape(n, hkv, hd), cos, sin);
             Tensor v = ly.v().forward(ops, h).reshape(n, hkv, hd);
@@ -98,11 +101,11 @@ public final class TextModel {
             for (int s = 0; s < spec.segments(); s++) added[cacheRows[s]] = spec.cuSeqlensQ()[s + 1] - spec.cuSeqlensQ()[s];
             cache.advance(added);
         }
-        return ops.rmsnorm(x, norm, dims.rmsEps());
+        return ops.rmsnorm(x, norm, eps);
     }
 
     private Tensor mlp(Ops ops, Layer ly, Tensor x) {
-        Tensor m = ops.rmsnorm(x, ly.postNorm(), dims.rmsEps());
+        Tensor m = ops.rmsnorm(x, ly.postNorm(), eps);
         return ops.add(x, ly.down().forward(ops, ops.swiglu(ly.gate().forward(ops, m), ly.up().forward(ops, m))));
     }
 
@@ -113,13 +116,13 @@ public final class TextModel {
      */
     Tensor decode(Ops ops, Tensor x, Tensor cos, Tensor sin, KvCache cache) {
         Backend be = ops.backend();
-        int b = x.dim(0), hq = dims.heads(), hkv = dims.kvHeads(), hd = dims.headDim();
+        int b = x.dim(0), hq = dims.numHeads(), hkv = dims.numKvHeads(), hd = dims.headDim();
         int[] lengths = cache.lengths();
         int[] visible = new int[b];
         for (int i = 0; i < b; i++) visible[i] = lengths[i] + 1;
         for (int l = 0; l < layers.size(); l++) {
             Layer ly = layers.get(l);
-            Tensor h = ops.rmsnorm(x, ly.inputNorm(), dims.rmsEps());
+            Tensor h = ops.rmsnorm(x, ly.inputNorm(), eps);
             Tensor q = ops.rope(ly.q().forward(ops, h).reshape(b, hq, hd), cos, sin);
             Tensor k = ops.rope(ly.k().forward(ops, h).reshape(b, hkv, hd), cos, sin);
             Tensor v = ly.v().forward(ops, h).reshape(b, hkv, hd);
@@ -132,6 +135,6 @@ public final class TextModel {
         int[] one = new int[b];
         java.util.Arrays.fill(one, 1);
         cache.advance(one);
-        return ops.rmsnorm(x, norm, dims.rmsEps());
+        return ops.rmsnorm(x, norm, eps);
     }
 }

@@ -1,5 +1,7 @@
 package ai.pulsemind.model.qwen25vl;
 
+import ai.pulsemind.model.io.VisionConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,8 +25,8 @@ public record VisionLayout(int[] positions, int[] cuFull, int[] cuWindow, int[] 
     public int patches() { return patchOrder.length; }
 
     /** @param grids one (t, h, w) patch grid per image */
-    public static VisionLayout of(List<int[]> grids, VisionDims dims) {
-        int m = dims.merge(), unit = m * m;
+    public static VisionLayout of(List<int[]> grids, VisionConfig dims) {
+        int m = dims.spatialMergeSize(), unit = m * m;
         int total = 0;
         for (int[] g : grids) {
             if (g[1] % m != 0 || g[2] % m != 0)
@@ -62,8 +64,8 @@ public record VisionLayout(int[] positions, int[] cuFull, int[] cuWindow, int[] 
     }
 
     /** Fills windowIndex (merge units in window order) and returns the window boundaries in patches. */
-    private static List<Integer> windowIndex(List<int[]> grids, VisionDims dims, int[] windowIndex) {
-        int m = dims.merge(), unit = m * m, win = dims.windowSize() / m / dims.patch();
+    private static List<Integer> windowIndex(List<int[]> grids, VisionConfig dims, int[] windowIndex) {
+        int m = dims.spatialMergeSize(), unit = m * m, win = dims.windowMergedTokens();
         List<Integer> cu = new ArrayList<>(List.of(0));
         int out = 0, base = 0;
         for (int[] g : grids) {

@@ -4,6 +4,7 @@ import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.RopeSpec;
+import ai.pulsemind.model.io.VisionConfig;
 import ai.pulsemind.nn.Linear;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
@@ -21,7 +22,7 @@ public final class VisionTower {
     private static final float EPS = 1e-6f;
     private static final double THETA = 10000.0;
 
-    private final VisionDims dims;
+    private final VisionConfig dims;
     private final Tensor patchEmbed;        // (C, in·tp·p·p)
     private final List<Block> blocks = new ArrayList<>();
     private final Tensor mergerNorm;        // (C)
@@ -29,10 +30,10 @@ public final class VisionTower {
 
     record Block(Tensor norm1, Linear qkv, Linear proj, Tensor norm2, Linear gate, Linear up, Linear down) {}
 
-    VisionTower(VisionDims d, Weights w) {
+    VisionTower(VisionConfig d, Weights w) {
         this.dims = d;
-        int c = d.hidden(), f = d.intermediate(), u = c * d.merge() * d.merge();
-        patchEmbed = w.take("visual.patch_embed.proj.weight", c, d.inChannels() * d.temporalPatch() * d.patch() * d.patch());
+        int c = d.hiddenSize(), f = d.intermediateSize(), u = d.mergedDim();
+        patchEmbed = w.take("visual.patch_embed.proj.weight", c, d.patchDim());
         for (int i = 0; i < d.depth(); i++) {
             String p = "visual.blocks." + i + ".";
             blocks.add(new Block(w.take(p + "norm1.weight", c),
@@ -45,10 +46,10 @@ public final class VisionTower {
         }
         mergerNorm = w.take("visual.merger.ln_q.weight", c);
         merger1 = new Linear(w.take("visual.merger.mlp.0.weight", u, u), w.take("visual.merger.mlp.0.bias", u));
-        merger2 = new Linear(w.take("visual.merger.mlp.2.weight", d.outHidden(), u), w.take("visual.merger.mlp.2.bias", d.outHidden()));
+        merger2 = new Linear(w.take("visual.merger.mlp.2.weight", d.outHiddenSize(), u), w.take("visual.merger.mlp.2.bias", d.outHiddenSize()));
     }
 
-    public VisionDims dims() { return dims; }
+    public VisionConfig config() { return dims; }
 
     List<Block> blocks() { return blocks; }
 
@@ -60,7 +61,7 @@ public final class VisionTower {
     public Tensor forward(Ops ops, Tensor pixels, List<int[]> grids) {
         Backend be = ops.backend();
         VisionLayout layout = VisionLayout.of(grids, dims);
-        int n = layout.patches(), heads = dims.heads(), hd = dims.headDim();
+        int n = layout.patches(), heads = dims.numHeads(), hd = dims.headDim();
         if (pixels.dim(0) != n)
             throw new IllegalArgumentException("vision: pixel_values has " + pixels.dim(0) + " patches but the grids need " + n);
         Tensor x = ops.linear(pixels, patchEmbed, null);                     // (P, C)
@@ -73,7 +74,7 @@ public final class VisionTower {
             Block b = blocks.get(i);
             Tensor h = ops.rmsnorm(x, b.norm1(), EPS);
             Tensor qkv = b.qkv().forward(ops, h);                           // (P, 3C): [q | k | v], heads inside each
-            int c = dims.hidden();
+            int c = dims.hiddenSize();
             Tensor q = ops.rope(ops.narrow(qkv, 1, 0, c).reshape(n, heads, hd), cos, sin);
             Tensor k = ops.rope(ops.narrow(qkv, 1, c, c).reshape(n, heads, hd), cos, sin);
             Tensor v = ops.narrow(qkv, 1, 2 * c, c).reshape(n, heads, hd);
@@ -82,8 +83,8 @@ public final class VisionTower {
             Tensor m = ops.rmsnorm(x, b.norm2(), EPS);
             x = ops.add(x, b.down().forward(ops, ops.swiglu(b.gate().forward(ops, m), b.up().forward(ops, m))));
         }
-        int unit = dims.merge() * dims.merge();
-        Tensor merged = ops.rmsnorm(x, mergerNorm, EPS).reshape(n / unit, unit * dims.hidden());
+        int unit = dims.spatialMergeSize() * dims.spatialMergeSize();
+        Tensor merged = ops.rmsnorm(x, mergerNorm, EPS).reshape(n / unit, dims.mergedDim());
         merged = merger2.forward(ops, ops.gelu(merger1.forward(ops, merged), false));   // (P/m², out)
         return ops.gatherRows(merged, Qwen25VL.upload(be, Tensor.ofInts(layout.unitRestore(), n / unit)));
     }

@@ -31,7 +31,7 @@ class Qwen25VLSelfConsistencyTest {
     private final Ops ops = new Ops(be);
     private final Rand rnd = new Rand(11);
     private final Map<String, Tensor> w = TinyModels.weights(TinyModels.TEXT, TinyModels.VISION, 5);
-    private final Qwen25VL model = new Qwen25VL(be, TinyModels.TEXT, TinyModels.VISION, TinyModels.IMAGE_TOKEN, w::get);
+    private final Qwen25VL model = new Qwen25VL(be, TinyModels.TEXT, TinyModels.VISION, TinyModels.TIED, TinyModels.IMAGE_TOKEN, w::get);
 
     /** A prompt with one 1×4×4 image: (4·4)/(2·2) = 4 pad tokens. */
     private Qwen25VL.Sequence imagePrompt() {
@@ -50,7 +50,7 @@ class Qwen25VLSelfConsistencyTest {
                     int[] cur = ids.stream().mapToInt(Integer::intValue).toArray();
                     Tensor h = model.forward(ops, List.of(new Qwen25VL.Sequence(cur, prompt.images())), null);
                     float[] logits = model.logits(ops, h).toFloatArray();
-                    int v = TinyModels.TEXT.vocab(), base = (cur.length - 1) * v, best = 0;
+                    int v = TinyModels.TEXT.vocabSize(), base = (cur.length - 1) * v, best = 0;
                     for (int j = 1; j < v; j++) if (logits[base + j] > logits[base + best]) best = j;
                     out[s] = best;
                     ids.add(best);
@@ -95,7 +95,7 @@ class Qwen25VLSelfConsistencyTest {
     void gradientsThroughVisionAndTextMatchFiniteDifferences() {
         Qwen25VL.Sequence p = imagePrompt();
         int[] targets = new int[p.ids().length];
-        for (int i = 0; i < targets.length; i++) targets[i] = (i * 5 + 1) % TinyModels.TEXT.vocab();
+        for (int i = 0; i < targets.length; i++) targets[i] = (i * 5 + 1) % TinyModels.TEXT.vocabSize();
         Tensor t = Tensor.ofInts(targets, targets.length);
         // the parameters as the model holds them (views of the checkpoint tensors, reshaped where needed)
         Tensor[] checked = java.util.stream.Stream.of("visual.patch_embed.proj.weight", "visual.blocks.0.attn.qkv.weight",
@@ -111,7 +111,7 @@ class Qwen25VLSelfConsistencyTest {
         try (var s = AllocationScope.open()) {
             Tensor h = model.forward(ops, List.of(p), null);
             int[] targets = new int[p.ids().length];
-            for (int i = 0; i < targets.length; i++) targets[i] = (i * 7 + 3) % TinyModels.TEXT.vocab();
+            for (int i = 0; i < targets.length; i++) targets[i] = (i * 7 + 3) % TinyModels.TEXT.vocabSize();
             Tensor logp = ops.logprob(h, model.text().head(), Tensor.ofInts(targets, targets.length), 1f);
             ops.backward(ops.scale(ops.mean(logp), -1f));
         }

@@ -1,25 +1,30 @@
 package ai.pulsemind.model.qwen25vl;
 
+import ai.pulsemind.model.io.TextConfig;
+import ai.pulsemind.model.io.VisionConfig;
 import ai.pulsemind.tensor.Tensor;
 import ai.pulsemind.testing.Rand;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Random tiny Qwen2.5-VL checkpoints (Hugging Face names) for self-consistency tests. */
 final class TinyModels {
-    static final TextDims TEXT = new TextDims(16, 2, 4, 2, 24, 40, 1e-6f, 10000, new int[] {1, 1, 0}, false, 256);
-    static final VisionDims VISION = new VisionDims(2, 16, 20, 2, 2, 2, 2, 8, new int[] {1}, 16, 3);
+    static final TextConfig TEXT = new TextConfig(16, 2, 4, 2, 24, 40, 1e-6, 10000, List.of(1, 1, 0), 256, "silu");
+    /** Patch 2, merge 2, temporal 2, windows of 8 px (2×2 merged units); block 1 attends fully. */
+    static final VisionConfig VISION = new VisionConfig(2, 16, 20, 2, 2, 2, 2, 8, List.of(1), 16, 3, "silu", 2);
+    static final boolean TIED = false;
     static final int IMAGE_TOKEN = 39;
 
     private TinyModels() {}
 
-    static Map<String, Tensor> weights(TextDims t, VisionDims v, long seed) {
+    static Map<String, Tensor> weights(TextConfig t, VisionConfig v, long seed) {
         Rand r = new Rand(seed);
         Map<String, Tensor> w = new HashMap<>();
-        int c = t.hidden(), kv = t.kvHeads() * t.headDim(), f = t.intermediate();
-        w.put("model.embed_tokens.weight", r.uniform(1, t.vocab(), c));
-        for (int i = 0; i < t.layers(); i++) {
+        int c = t.hiddenSize(), kv = t.numKvHeads() * t.headDim(), f = t.intermediateSize();
+        w.put("model.embed_tokens.weight", r.uniform(1, t.vocabSize(), c));
+        for (int i = 0; i < t.numLayers(); i++) {
             String p = "model.layers." + i + ".";
             w.put(p + "input_layernorm.weight", r.uniform(1, c));
             w.put(p + "post_attention_layernorm.weight", r.uniform(1, c));
@@ -35,10 +40,10 @@ final class TinyModels {
             w.put(p + "mlp.down_proj.weight", r.uniform(0.4f, c, f));
         }
         w.put("model.norm.weight", r.uniform(1, c));
-        if (!t.tiedEmbeddings()) w.put("lm_head.weight", r.uniform(1, t.vocab(), c));
+        if (!TIED) w.put("lm_head.weight", r.uniform(1, t.vocabSize(), c));
         if (v != null) {
-            int vc = v.hidden(), vf = v.intermediate(), u = vc * v.merge() * v.merge();
-            w.put("visual.patch_embed.proj.weight", r.uniform(0.3f, vc, v.inChannels(), v.temporalPatch(), v.patch(), v.patch()));
+            int vc = v.hiddenSize(), vf = v.intermediateSize(), u = v.mergedDim();
+            w.put("visual.patch_embed.proj.weight", r.uniform(0.3f, vc, v.inChannels(), v.temporalPatchSize(), v.patchSize(), v.patchSize()));
             for (int i = 0; i < v.depth(); i++) {
                 String p = "visual.blocks." + i + ".";
                 w.put(p + "norm1.weight", r.uniform(1, vc));
@@ -57,15 +62,15 @@ final class TinyModels {
             w.put("visual.merger.ln_q.weight", r.uniform(1, vc));
             w.put("visual.merger.mlp.0.weight", r.uniform(0.3f, u, u));
             w.put("visual.merger.mlp.0.bias", r.uniform(0.1f, u));
-            w.put("visual.merger.mlp.2.weight", r.uniform(0.3f, v.outHidden(), u));
-            w.put("visual.merger.mlp.2.bias", r.uniform(0.1f, v.outHidden()));
+            w.put("visual.merger.mlp.2.weight", r.uniform(0.3f, v.outHiddenSize(), u));
+            w.put("visual.merger.mlp.2.bias", r.uniform(0.1f, v.outHiddenSize()));
         }
         return w;
     }
 
     /** Flattened random patches for a (t, h, w) grid. */
     static Qwen25VL.Image image(Rand r, int t, int h, int w) {
-        int dim = VISION.inChannels() * VISION.temporalPatch() * VISION.patch() * VISION.patch();
+        int dim = VISION.patchDim();
         return new Qwen25VL.Image(r.uniform(1, t * h * w, dim), new int[] {t, h, w});
     }
 }
