@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "PulseMind-J: multimodal medical consultation model, benchmark and CRPO training.",
         subcommands = {
                 DoctorCommand.class,
+                GenerateCommand.class,
+                ChatCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })

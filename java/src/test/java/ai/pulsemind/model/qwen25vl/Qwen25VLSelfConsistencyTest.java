@@ -81,6 +81,14 @@ class Qwen25VLSelfConsistencyTest {
     }
 
     @Test
+    void promptLongerThanTheContextIsAClearError() {
+        int[] ids = new int[TinyModels.TEXT.maxPositionEmbeddings() - 3];
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Generator(model, ops).generate(List.of(Qwen25VL.Sequence.text(ids)), GenerationConfig.greedy(8), null));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("exceeds the model's context of 256"), e.getMessage());
+    }
+
+    @Test
     void packedSequencesDoNotSeeEachOther() {
         Qwen25VL.Sequence a = imagePrompt(), b = Qwen25VL.Sequence.text(new int[] {7, 8, 9});
         try (var g = GradMode.disabled(); var s = AllocationScope.open()) {
