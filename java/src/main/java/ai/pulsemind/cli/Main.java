@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DoctorCommand.class,
                 BenchCommand.class,
+                ai.pulsemind.cli.data.DataCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
