@@ -22,6 +22,10 @@ import java.nio.file.Path;
 final class JsonSource {
     private JsonSource() {}
 
+    /** Reads one element at a time from a stream that goes on after it, so trailing tokens are expected. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STREAMING = Records.MAPPER.copy()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     interface Visitor {
         void object(long line, JsonNode node) throws IOException;
     }
@@ -51,7 +55,7 @@ final class JsonSource {
     }
 
     private static void stream(Path file, Importer.Sink sink, Visitor v) throws IOException {
-        try (JsonParser p = Records.MAPPER.createParser(file.toFile())) {
+        try (JsonParser p = STREAMING.createParser(file.toFile())) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_ARRAY) {
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
