@@ -89,17 +89,19 @@ final class SynthCase {
                 Flaw second = Flaw.values()[r.nextInt(Flaw.values().length)];
                 if (Flaw.compatible(pool.get(k), second)) flaws.add(second);
             }
-            out.add(new Counterpart("counterpart-" + (k + 1), DialogueWriter.write(kb, plan, new Style(flaws)), quality(flaws)));
+            out.add(new Counterpart("counterpart-" + (k + 1), DialogueWriter.write(kb, plan, new Style(flaws)), quality(pool.get(k), flaws)));
         }
         return out;
     }
 
-    /** Per dimension the worst of the flaws; overall their mean, one lower per extra flaw. */
-    static Quality quality(EnumSet<Flaw> flaws) {
+    /** Per dimension the worst of the flaws; overall their mean, one lower per extra flaw. Main flaw listed first. */
+    static Quality quality(Flaw main, EnumSet<Flaw> flaws) {
         int p = 5, a = 5, u = 5, l = 5;
         for (Flaw f : flaws) { p = Math.min(p, f.proactiveness); a = Math.min(a, f.accuracy); u = Math.min(u, f.usefulness); l = Math.min(l, f.language); }
         int overall = Math.max(1, (int) Math.round((p + a + u + l) / 4.0) - (flaws.size() - 1));
-        return new Quality(p, a, u, l, overall, flaws.stream().map(Flaw::label).toList());
+        List<String> labels = new ArrayList<>(List.of(main.label()));
+        flaws.stream().filter(f -> f != main).forEach(f -> labels.add(f.label()));
+        return new Quality(p, a, u, l, overall, labels);
     }
 
     static <T> void shuffle(List<T> l, SplittableRandom r) {

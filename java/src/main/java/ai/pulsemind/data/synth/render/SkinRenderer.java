@@ -124,22 +124,48 @@ final class SkinRenderer implements Renderer {
         g.draw(ring);
     }
 
+    /**
+     * Vesicular eruptions. band: a continuous red strip with grouped blisters along it (zoster); vesicles_cluster:
+     * many small red papules with central blisters, some crusted brown (chickenpox, lesions of different ages);
+     * vesicles_scattered: a few small oval grey-white blisters with a thin red halo (hand, foot and mouth).
+     */
     private static void vesicles(Graphics2D g, Sig s, SplittableRandom r, String arr) {
-        int clusters = arr.equals("vesicles_scattered") ? 12 : arr.equals("band") ? 5 : 3;
-        double by = Draw.between(r, 70, 150);
-        for (int c = 0; c < clusters; c++) {
-            double cx = arr.equals("band") ? 25 + c * 42 : Draw.between(r, 30, 194);
-            double cy = arr.equals("band") ? by + Draw.between(r, -12, 12) : Draw.between(r, 30, 194);
-            if (s.flag("red_base")) { g.setColor(Draw.alpha(Draw.rgb(210, 80, 80), 170)); g.fill(Draw.blob(cx, cy, 18, 14, "irregular", 0.1, r)); }
-            int n = arr.equals("vesicles_scattered") ? 1 : 6;
-            for (int i = 0; i < n; i++) {
-                double x = cx + (n > 1 ? Draw.between(r, -12, 12) : 0), y = cy + (n > 1 ? Draw.between(r, -9, 9) : 0), d = Draw.between(r, 4, 7);
-                if (!s.flag("red_base")) { g.setColor(Draw.rgb(215, 90, 90)); g.fill(new Ellipse2D.Double(x - d, y - d, 2 * d + 4, 2 * d + 4)); }
-                g.setColor(Draw.rgb(245, 240, 225)); // clear fluid dome with a highlight
-                g.fill(new Ellipse2D.Double(x - d / 2 + 2, y - d / 2 + 2, d, d));
-                g.setColor(Draw.rgb(255, 255, 255));
-                g.fill(new Ellipse2D.Double(x + 2, y + 1, 2, 2));
+        switch (arr) {
+            case "band" -> {
+                double by = Draw.between(r, 80, 140), tilt = Draw.between(r, -0.3, 0.3);
+                g.setColor(Draw.alpha(Draw.rgb(205, 75, 75), 200));
+                Draw.stroke(g, 38);
+                g.drawLine(0, (int) by, W, (int) (by + tilt * W));
+                for (int c = 0; c < 6; c++) {
+                    double cx = 15 + c * 38 + Draw.between(r, -6, 6), cy = by + tilt * cx + Draw.between(r, -8, 8);
+                    for (int i = 0; i < 7; i++) blister(g, cx + Draw.between(r, -11, 11), cy + Draw.between(r, -8, 8), Draw.between(r, 3, 5), r);
+                }
+            }
+            case "vesicles_cluster" -> {
+                for (int i = 0; i < 22; i++) {
+                    double x = Draw.between(r, 15, 209), y = Draw.between(r, 15, 209), d = Draw.between(r, 5, 8);
+                    g.setColor(Draw.rgb(215, 85, 85));
+                    g.fill(new Ellipse2D.Double(x - d, y - d, 2 * d, 2 * d));
+                    if (r.nextDouble() < 0.35) { g.setColor(Draw.rgb(120, 70, 40)); g.fill(new Ellipse2D.Double(x - d / 2, y - d / 2, d, d)); }
+                    else blister(g, x, y, d * 0.55, r);
+                }
+            }
+            default -> {
+                for (int i = 0; i < 9; i++) {
+                    double x = Draw.between(r, 20, 204), y = Draw.between(r, 20, 204);
+                    g.setColor(Draw.rgb(220, 110, 100));
+                    g.fill(new Ellipse2D.Double(x - 5, y - 3.5, 10, 7));
+                    g.setColor(Draw.rgb(225, 222, 215));
+                    g.fill(new Ellipse2D.Double(x - 3.5, y - 2, 7, 4));
+                }
             }
         }
+    }
+
+    private static void blister(Graphics2D g, double x, double y, double d, SplittableRandom r) {
+        g.setColor(Draw.rgb(245, 240, 225)); // clear fluid dome with a highlight
+        g.fill(new Ellipse2D.Double(x - d / 2, y - d / 2, d, d));
+        g.setColor(Draw.rgb(255, 255, 255));
+        g.fill(new Ellipse2D.Double(x, y - d / 4, Math.max(1, d / 3), Math.max(1, d / 3)));
     }
 }

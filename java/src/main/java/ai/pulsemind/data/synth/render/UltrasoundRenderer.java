@@ -129,7 +129,7 @@ final class UltrasoundRenderer implements Renderer {
         if (shape.equals("tubular")) rx = size * 1.8;
         Shape outline = Draw.blob(cx, cy, rx, ry, l.str("margin", "smooth"), shape.equals("irregular") ? 0.25 : 0.05, r);
         String echo = l.str("echo", "hypoechoic");
-        int v = switch (echo) { case "anechoic" -> 3; case "hypoechoic" -> 45; case "isoechoic" -> 100; case "hyperechoic" -> 200; case "ground_glass" -> 62; default -> 90; };
+        int v = switch (echo) { case "anechoic" -> 3; case "hypoechoic" -> 35; case "isoechoic" -> 112; case "hyperechoic" -> 200; case "ground_glass" -> 62; default -> 90; };
         var b = outline.getBounds2D();
         String post = l.str("posterior", "none");
         if (!post.equals("none")) { // shadow or enhancement column behind the lesion
@@ -155,9 +155,9 @@ final class UltrasoundRenderer implements Renderer {
         if (l.flag("septa")) { g.setColor(Draw.gray(170)); Draw.stroke(g, 1.5); g.drawLine((int) (cx - rx), (int) cy, (int) (cx + rx), (int) (cy + 3)); }
         if (l.flag("calcs")) {
             g.setColor(Draw.gray(250));
-            for (int k = 0; k < 9; k++) {
+            for (int k = 0; k < 14; k++) {
                 double x = cx + Draw.between(r, -0.6, 0.6) * rx, y = cy + Draw.between(r, -0.6, 0.6) * ry;
-                g.fill(new Ellipse2D.Double(x, y, 2.5, 2.5));
+                g.fill(new Ellipse2D.Double(x, y, 3, 3));
             }
         }
         if (l.flag("follicles")) { // many small peripheral anechoic follicles

@@ -139,18 +139,22 @@ final class XrayRenderer implements Renderer {
             }
         }
         if (s.flag("tophus")) { g.setColor(Draw.gray(135)); g.fill(Draw.blob(W / 2.0 + 62, jy, 16, 14, "lobulated", 0.1, r)); }
-        if (s.flag("fracture")) {
-            double fy = jy + Draw.between(r, 22, 34), x0 = W / 2.0 - 60, x1 = x0 + 70;
+        if (s.has("fracture")) {
+            // A lucent band across the radius (the left bone), zig-zag when oblique; displaced: the distal piece steps off.
+            double x0 = W / 2.0 - 21 - 15, x1 = x0 + 30, fy = jy + Draw.between(r, 24, 36);
             boolean oblique = s.str("fracture", "transverse").equals("oblique");
-            g.setColor(Draw.gray(25)); // a dark lucent line across the cortex
-            Draw.stroke(g, 3);
-            g.draw(new Line2D.Double(x0, fy + (oblique ? -14 : 0), x1, fy + (oblique ? 14 : Draw.between(r, -3, 3))));
             if (s.flag("displaced")) {
+                g.setColor(Draw.gray(s.flag("swelling") ? 105 : 80));
+                g.fill(new java.awt.geom.Rectangle2D.Double(x0 - 2, jy + gap / 2, 42, fy - jy - gap / 2));
                 g.setColor(Draw.gray(boneV));
-                g.fill(new RoundRectangle2D.Double(x0 + 6, fy - 24, 34, 22, 8, 8));
-                g.setColor(Draw.gray(40));
-                g.fill(new RoundRectangle2D.Double(x0 - 2, fy - 3, 38, 5, 2, 2));
+                g.fill(new RoundRectangle2D.Double(x0 - 9, jy + gap / 2, 34, fy - jy - gap / 2, 8, 8));
             }
+            g.setColor(Draw.gray(20));
+            Draw.stroke(g, 5);
+            Path2D line = new Path2D.Double();
+            line.moveTo(x0 - 4, fy + (oblique ? -10 : 0));
+            for (int k = 1; k <= 4; k++) line.lineTo(x0 - 4 + k * 12, fy + (oblique ? -10 + 5 * k : (k % 2 == 0 ? -3 : 3)));
+            g.draw(line);
         }
     }
 }
