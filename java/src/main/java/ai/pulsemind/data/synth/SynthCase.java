@@ -108,14 +108,29 @@ final class SynthCase {
         for (int i = l.size() - 1; i > 0; i--) { int j = r.nextInt(i + 1); T t = l.get(i); l.set(i, l.get(j)); l.set(j, t); }
     }
 
+    /** PNG bytes; grey images (all of CT, MRI, X-ray, ultrasound) as 8-bit grey, a third of the size and time. */
     static byte[] png(BufferedImage im) {
         try {
             ByteArrayOutputStream o = new ByteArrayOutputStream(64 << 10);
-            if (!ImageIO.write(im, "png", o)) throw new IllegalStateException("no PNG writer");
+            if (!ImageIO.write(grayIfGray(im), "png", o)) throw new IllegalStateException("no PNG writer");
             return o.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static BufferedImage grayIfGray(BufferedImage im) {
+        int w = im.getWidth(), h = im.getHeight();
+        int[] px = im.getRGB(0, 0, w, h, null, 0, w);
+        byte[] g = new byte[px.length];
+        for (int i = 0; i < px.length; i++) {
+            int p = px[i], r = (p >> 16) & 255;
+            if (r != ((p >> 8) & 255) || r != (p & 255)) return im;
+            g[i] = (byte) r;
+        }
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        out.getRaster().setDataElements(0, 0, w, h, g);
+        return out;
     }
 
     /** Case seeds: SplitMix64 of (seed, index), so cases are independent and any one can be made alone. */
