@@ -16,13 +16,19 @@ public final class Progress {
     private final boolean terminal;
     private final long start = System.nanoTime();
     private long done, lastPrint, failed;
-    private final long plainEveryNanos = 10_000_000_000L, barEveryNanos = 200_000_000L;
+    private final long everyNanos;
 
     public Progress(PrintStream out, String label, long total, boolean terminal) {
+        this(out, label, total, terminal, terminal ? 200_000_000L : 10_000_000_000L);
+    }
+
+    /** @param everyNanos the least time between two progress prints */
+    Progress(PrintStream out, String label, long total, boolean terminal, long everyNanos) {
         this.out = out;
         this.label = label;
         this.total = total;
         this.terminal = terminal;
+        this.everyNanos = everyNanos;
         this.lastPrint = start;
     }
 
@@ -35,7 +41,7 @@ public final class Progress {
         done += n;
         if (out == null) return;
         long now = System.nanoTime();
-        if (now - lastPrint >= (terminal ? barEveryNanos : plainEveryNanos)) {
+        if (now - lastPrint >= everyNanos) {
             lastPrint = now;
             print(now, false);
         }
