@@ -80,11 +80,12 @@ public final class ImportCommand implements Callable<Integer> {
         try (DatasetWriter w = new DatasetWriter(out, new DatasetWriter.Options(shardSize, overwrite), card)) {
             try {
                 r = ImportRunner.run(imp, opt, w, System.err, progress);
-                if (source != null) card.source = source;
             } catch (java.io.IOException | RuntimeException e) {
                 card.markIncomplete(e.getMessage());
                 System.err.println("import stopped; " + progress.done() + " record(s) written before the problem are kept in " + out);
                 throw e;
+            } finally {
+                if (source != null) card.source = source;
             }
         }
         System.err.printf("imported %d record(s), %d image(s) into %s; skipped %d bad record(s)%n",

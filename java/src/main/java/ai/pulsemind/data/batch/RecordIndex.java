@@ -106,7 +106,9 @@ public final class RecordIndex {
             if (ch.read(buf, offset[i] + buf.position()) < 0) throw new DataError(shards.get(shard[i]).toString(), line[i], "-", "file changed while reading (truncated)");
         }
         String file = shards.get(shard[i]).toString();
-        JsonNode node = JsonlReader.parse(file, new JsonlReader.Line(line[i], new String(buf.array(), StandardCharsets.UTF_8)));
+        String text = new String(buf.array(), StandardCharsets.UTF_8);
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1); // byte-order mark on line 1
+        JsonNode node = JsonlReader.parse(file, new JsonlReader.Line(line[i], text));
         List<RecordValidator.Problem> ps = RecordValidator.check(node);
         if (!ps.isEmpty()) throw new DataError(file, line[i], ps.getFirst().field(), ps.getFirst().message());
         return Records.fromNode(node);
