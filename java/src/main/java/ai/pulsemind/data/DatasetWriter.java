@@ -68,8 +68,8 @@ public final class DatasetWriter implements AutoCloseable {
     /** Appends a record; it must pass {@link RecordValidator} and its images must already be in the dataset. */
     public void write(MediRecord r) throws IOException {
         if (closed) throw new IllegalStateException("dataset writer is closed");
-        var node = Records.MAPPER.valueToTree(r);
-        List<RecordValidator.Problem> ps = RecordValidator.check((com.fasterxml.jackson.databind.JsonNode) node);
+        com.fasterxml.jackson.databind.JsonNode node = Records.MAPPER.valueToTree(r);
+        List<RecordValidator.Problem> ps = RecordValidator.check(node);
         if (!ps.isEmpty())
             throw new IllegalArgumentException("record " + r.id() + ": " + ps.getFirst().field() + ": " + ps.getFirst().message());
         for (ImageRef im : r.images())

@@ -186,7 +186,7 @@ public final class RecordValidator {
         if ("mcq".equals(type)) {
             if (opts == null || !opts.isObject() || opts.size() < 2) add("eval.options", "a multiple-choice record needs at least two options {letter: text}");
             else {
-                opts.fields().forEachRemaining(en -> {
+                opts.properties().forEach(en -> {
                     if (!en.getValue().isTextual()) add("eval.options." + en.getKey(), "must be text");
                 });
                 if (answer != null && !opts.has(answer)) add("eval.answer", "'" + answer + "' is not one of the options " + iter(opts.fieldNames()));

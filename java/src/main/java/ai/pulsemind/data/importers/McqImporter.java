@@ -51,7 +51,7 @@ final class McqImporter implements Importer {
     private static MediRecord medQa(JsonNode n, String file, long line, ImportOptions opt) {
         Map<String, String> options = new LinkedHashMap<>();
         JsonNode o = n.get("options");
-        if (o.isObject()) o.fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+        if (o.isObject()) o.properties().forEach(e -> options.put(e.getKey(), e.getValue().asText()));
         else if (o.isArray()) for (JsonNode kv : o) options.put(kv.path("key").asText(), kv.path("value").asText());
         else throw new DataError(file, line, "options", "must be an object {A: text} or a list of {key, value}");
         String answer = Text.str(n, "answer_idx");

@@ -131,7 +131,7 @@ final class DialogueWriter {
 
     private String labReading(JsonNode labs) {
         List<String> items = new ArrayList<>();
-        labs.path("abnormal").fields().forEachRemaining(e -> items.add(e.getKey() + t(lang, " " + e.getValue().asText(), e.getValue().asText().equals("high") ? "偏高" : "偏低")));
+        labs.path("abnormal").properties().forEach(e -> items.add(e.getKey() + t(lang, " " + e.getValue().asText(), e.getValue().asText().equals("high") ? "偏高" : "偏低")));
         if (items.isEmpty()) return t(lang, "The lab report is within normal limits. ", "化验单各项基本正常。");
         return t(lang, "The lab report shows " + String.join(", ", items) + ". ", "化验单显示" + String.join("、", items) + "。");
     }

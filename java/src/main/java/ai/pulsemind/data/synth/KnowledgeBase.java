@@ -78,7 +78,7 @@ public final class KnowledgeBase {
     static KnowledgeBase load(Source src) {
         JsonNode depts = read(src, "departments.json"), tops = read(src, "topics.json");
         Map<String, Topic> topics = new LinkedHashMap<>();
-        tops.fields().forEachRemaining(e -> {
+        tops.properties().forEach(e -> {
             JsonNode kw = e.getValue().get("kw");
             topics.put(e.getKey(), new Topic(e.getKey(), Bi.of(e.getValue().get("q"), "topics.json: " + e.getKey() + ".q"),
                     strings(kw.get(0)), strings(kw.get(1))));
@@ -88,7 +88,7 @@ public final class KnowledgeBase {
         for (JsonNode d : depts) {
             String id = d.get("id").asText();
             Map<String, Bi> subs = new LinkedHashMap<>();
-            d.get("subspecialties").fields().forEachRemaining(e -> subs.put(e.getKey(), Bi.of(e.getValue(), "departments.json: " + id + "." + e.getKey())));
+            d.get("subspecialties").properties().forEach(e -> subs.put(e.getKey(), Bi.of(e.getValue(), "departments.json: " + id + "." + e.getKey())));
             departments.put(id, new Department(id, Bi.of(d.get("name"), "departments.json: " + id), subs));
             String file = d.get("file").asText();
             for (JsonNode c : read(src, file)) conditions.add(condition(c, id, subs.keySet(), topics.keySet(), file));

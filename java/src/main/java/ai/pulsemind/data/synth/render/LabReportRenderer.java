@@ -89,7 +89,7 @@ public final class LabReportRenderer implements Renderer {
     static List<Row> rows(Sig s, SplittableRandom r) {
         List<Row> out = new ArrayList<>();
         var ab = s.get("abnormal");
-        if (ab != null) ab.fields().forEachRemaining(e -> out.add(new Row(e.getKey(), value(e.getKey(), e.getValue().asText(), r))));
+        if (ab != null) ab.properties().forEach(e -> out.add(new Row(e.getKey(), value(e.getKey(), e.getValue().asText(), r))));
         var nm = s.get("normal");
         if (nm != null) for (var n : nm) out.add(new Row(n.asText(), value(n.asText(), "normal", r)));
         return out;
