@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ChatCommand.class,
                 BenchCommand.class,
+                ai.pulsemind.cli.data.DataCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,35 @@
+package ai.pulsemind.data.batch;
+
+/**
+ * How the loader batches.
+ *
+ * @param seed              shuffling seed (the order of epoch e is a function of seed and e only)
+ * @param shuffle           false: records in dataset order (evaluation)
+ * @param layout            PACKED: samples concatenated into one row with cu_seqlens (no padding);
+ *                          PADDED: one row per sample padded to the longest, samples bucketed by length
+ * @param maxTokens         token budget of a batch: total tokens (PACKED) or rows × padded length (PADDED)
+ * @param maxSamples        at most this many samples per batch
+ * @param window            records read, encoded and sorted by length together (the bucketing window); batches
+ *                          never mix windows, which is what makes a cursor exact
+ * @param threads           decode/encode threads
+ * @param maxPixelsPerSample upper bound on the pixels of all images of one sample together (0: none); each image
+ *                          gets an equal share, within the encoder's own per-image bound
+ * @param padId             token used for padding in the PADDED layout
+ */
+public record LoaderConfig(long seed, boolean shuffle, Layout layout, int maxTokens, int maxSamples, int window,
+                           int threads, long maxPixelsPerSample, int padId) {
+    public enum Layout { PACKED, PADDED }
+
+    public LoaderConfig {
+        if (layout == null) throw new IllegalArgumentException("layout is required (PACKED or PADDED)");
+        if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+        if (maxSamples < 1) throw new IllegalArgumentException("maxSamples must be >= 1, got " + maxSamples);
+        if (window < 1) throw new IllegalArgumentException("window must be >= 1, got " + window);
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (maxPixelsPerSample < 0) throw new IllegalArgumentException("maxPixelsPerSample must be >= 0, got " + maxPixelsPerSample);
+    }
+
+    public static LoaderConfig packed(long seed, int maxTokens) {
+        return new LoaderConfig(seed, true, Layout.PACKED, maxTokens, 64, 256, Runtime.getRuntime().availableProcessors(), 0, 0);
+    }
+}

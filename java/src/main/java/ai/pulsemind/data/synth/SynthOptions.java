@@ -1,0 +1,26 @@
+package ai.pulsemind.data.synth;
+
+import java.util.List;
+
+/**
+ * @param cases   how many consultations
+ * @param seed    everything (conditions, wording, images) follows from it: same seed, same bytes
+ * @param lang    {@code en}, {@code zh} or {@code both} (each case picks one, half and half)
+ * @param threads worker threads for rendering; output does not depend on it
+ * @param counterparts C, the counterpart transcripts per case (the paper's C = 5)
+ */
+public record SynthOptions(int cases, long seed, String lang, int threads, int counterparts) {
+    public static final List<String> LANGS = List.of("en", "zh", "both");
+
+    public SynthOptions {
+        if (cases < 1) throw new IllegalArgumentException("--cases must be >= 1, got " + cases);
+        if (!LANGS.contains(lang)) throw new IllegalArgumentException("--lang must be one of " + LANGS + ", got '" + lang + "'");
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (counterparts < 0 || counterparts > Flaw.values().length)
+            throw new IllegalArgumentException("counterparts must be 0.." + Flaw.values().length + ", got " + counterparts);
+    }
+
+    public static SynthOptions of(int cases, long seed, String lang) {
+        return new SynthOptions(cases, seed, lang, Runtime.getRuntime().availableProcessors(), 5);
+    }
+}
