@@ -9,7 +9,6 @@ fatbin its kernels' signatures (NAME.sigs.json) and the ptxas resource report; p
 """
 import argparse
 import concurrent.futures as cf
-import glob
 import json
 import os
 import re

@@ -7,10 +7,9 @@ causal and not, MHA/GQA/MQA, packed segments of odd and empty lengths; then timi
 import math
 
 import torch
-import torch.nn.attention
-import torch.nn.functional as F
 
-import harness
+import harness  # first: it puts bench/peers on the path
+import gpu_attention_peer as peer  # noqa: E402  (bench/peers: the peer and the shared inputs)
 import refs
 from harness import poison, randn, seeded
 
@@ -27,7 +26,8 @@ CASES = [
     ("d64_nokeys", 64, 2, 2, [(7, 0), (9, 9), (0, 5)], 1.0, 1.0),  # queries with no key: out 0, lse -inf
     ("d80_cross", 80, 4, 4, [(70, 10), (1, 129)], 1.0, 1.0),      # Lq > Lk: non-causal only
 ]
-QUICK = {"d64_mha", "d80_gqa3", "d128_mqa", "d64_nokeys"}
+QUICK = {"d64_mha", "d80_gqa3", "d128_mqa", "d64_nokeys"}   # under compute-sanitizer
+EMU = {"d64_mha", "d64_nokeys"}                              # on the CPU emulator
 
 
 def make_case(label, d, hq, hkv, segs, smul, insc, seed):
@@ -42,15 +42,15 @@ def make_case(label, d, hq, hkv, segs, smul, insc, seed):
         label=label, d=d, hq=hq, hkv=hkv, segs=segs, scale=smul / math.sqrt(d),
         q=randn((nq, hq, d), g, scale=insc), k=randn((nk, hkv, d), g, scale=insc), v=randn((nk, hkv, d), g),
         dout=randn((nq, hq, d), g),
-        cu_q=torch.tensor(cu_q, dtype=torch.int32, device="cuda"),
-        cu_k=torch.tensor(cu_k, dtype=torch.int32, device="cuda"),
+        cu_q=torch.tensor(cu_q, dtype=torch.int32, device=harness.DEV),
+        cu_k=torch.tensor(cu_k, dtype=torch.int32, device=harness.DEV),
         cu_q_host=cu_q, cu_k_host=cu_k,
         max_lq=max(lq for lq, _ in segs), max_lk=max(lk for _, lk in segs))
 
 
 def run_fwd(h, variant, c, causal):
     out = torch.empty_like(c["q"])
-    lse = torch.empty(c["hq"], c["q"].shape[0], dtype=torch.float32, device="cuda")
+    lse = torch.empty(c["hq"], c["q"].shape[0], dtype=torch.float32, device=harness.DEV)
     poison(out, lse)
     h.ops.attn_fwd(variant, c["q"], c["k"], c["v"], c["cu_q"], c["cu_k"], c["max_lq"], out, lse, causal, c["scale"])
     h.sync(f"attn_fwd {variant}")
@@ -59,7 +59,7 @@ def run_fwd(h, variant, c, causal):
 
 def run_bwd(h, variant, c, causal, out, lse):
     dq, dk, dv = torch.empty_like(c["q"]), torch.empty_like(c["k"]), torch.empty_like(c["v"])
-    delta = torch.empty(c["hq"], c["q"].shape[0], dtype=torch.float32, device="cuda")
+    delta = torch.empty(c["hq"], c["q"].shape[0], dtype=torch.float32, device=harness.DEV)
     poison(dq, dk, dv, delta)
     h.ops.attn_bwd(variant, c["q"], c["k"], c["v"], out, lse, c["dout"], c["cu_q"], c["cu_k"], c["max_lq"],
                    c["max_lk"], dq, dk, dv, causal, c["scale"], delta)
@@ -105,43 +105,17 @@ def check_naive(h):
 
 # ----------------------------------------------------------------------------------------------- benchmarks
 
-def sdpa(q4, k4, v4, causal, gqa, backend):
-    """PyTorch's SDPA on the flash backend, or on its own choice when `backend` is None."""
-    if backend is None:
-        return F.scaled_dot_product_attention(q4, k4, v4, is_causal=causal, enable_gqa=gqa)
-    with torch.nn.attention.sdpa_kernel(backend):
-        return F.scaled_dot_product_attention(q4, k4, v4, is_causal=causal, enable_gqa=gqa)
-
-
-def peer_backend(h, q4, k4, v4, causal, gqa, shape):
-    """The flash backend when it takes this shape, else SDPA's default choice (said in the row)."""
-    flash = torch.nn.attention.SDPBackend.FLASH_ATTENTION
-    try:
-        sdpa(q4, k4, v4, causal, gqa, flash)
-        return flash, "flash"
-    except Exception as e:
-        h.log(f"SDPA flash backend refuses {shape} ({e}); peer = SDPA default backend")
-        return None, "sdpa-default"
-
-
 def bench_shape(h, b, hq, hkv, s, d, causal):
-    g = seeded(5)
-    n = b * s
-    q, k, v, dout = randn((n, hq, d), g), randn((n, hkv, d), g), randn((n, hkv, d), g), randn((n, hq, d), g)
-    cu = torch.arange(0, n + 1, s, dtype=torch.int32, device="cuda")
-    scale = 1 / math.sqrt(d)
-    shape = f"B={b} Hq={hq} Hkv={hkv} S={s} D={d} {'causal' if causal else 'full'}"
-    tag = f"hd{d}_s{s}_b{b}_h{hq}" + (f"_kv{hkv}" if hkv != hq else "") + ("_causal" if causal else "_full")
-    flops = 4 * b * hq * s * s * d * (0.5 if causal else 1.0)
-    # The peer reads the same memory: (B*S, H, D) packed is (B, S, H, D), viewed as (B, H, S, D).
-    q4, k4, v4 = (t.view(b, s, -1, d).transpose(1, 2) for t in (q, k, v))
-    do4 = dout.view(b, s, hq, d).transpose(1, 2)
-    gqa = hkv != hq
-    backend, backend_name = peer_backend(h, q4, k4, v4, causal, gqa, shape)
-    ref4 = sdpa(q4, k4, v4, causal, gqa, backend)
-    peer = h.time_ms(lambda: sdpa(q4, k4, v4, causal, gqa, backend))["median"]
+    q, k, v, dout, cu = peer.attention_inputs(b, hq, hkv, s, d)
+    n, scale = b * s, 1 / math.sqrt(d)
+    shape, tag = peer.attn_shape(b, hq, hkv, s, d, causal), peer.attn_tag(b, hq, hkv, s, d, causal)
+    flops = peer.attn_flops(b, hq, s, d, causal)
+    q4, k4, v4, do4 = (peer.as_bhsd(t, b, s) for t in (q, k, v, dout))
+    backend, backend_name = peer.choose_backend(q4, k4, v4, causal)
+    ref4 = peer.sdpa(q4, k4, v4, causal, backend)
+    t_peer = h.time_ms(lambda: peer.sdpa(q4, k4, v4, causal, backend))["median"]
     out = torch.empty_like(q)
-    lse = torch.empty(hq, n, dtype=torch.float32, device="cuda")
+    lse = torch.empty(hq, n, dtype=torch.float32, device=harness.DEV)
     for var in FWD_VARIANTS:
         if var == "v1" and s * b > 8192:
             continue  # seconds per call at this size; v1 is timed on the small shape
@@ -151,19 +125,18 @@ def bench_shape(h, b, hq, hkv, s, d, causal):
         h.sync(f"attn_fwd {var} {shape}")
         h.compare(f"attn_fwd_{var}_{tag}_vs_sdpa", out, ref4.transpose(1, 2).reshape(n, hq, d), "attn_out_peer")
         t = h.time_ms(fn)
-        h.bench_row(f"attention_fwd_{tag}_{var}", shape, t["median"], peer, tflops=flops / t["median"] / 1e9,
-                    peer_tflops=flops / peer / 1e9 if peer else None, q1=t["q1"], q3=t["q3"], peer_backend=backend_name)
-    # backward (FlashAttention's FLOP convention: 2.5x the forward)
-    out_ref = out.clone()
-    lse_ref = lse.clone()
+        h.bench_row(f"attention_fwd_{tag}_{var}", shape, t["median"], t_peer, tflops=flops / t["median"] / 1e9,
+                    peer_tflops=flops / t_peer / 1e9, q1=t["q1"], q3=t["q3"], peer_backend=backend_name)
+    # backward (FlashAttention's FLOP convention: 2.5x the forward), from our forward's out and lse
+    out_ref, lse_ref = out.clone(), lse.clone()
     qr, kr, vr = (t.detach().requires_grad_(True) for t in (q4, k4, v4))
-    o = sdpa(qr, kr, vr, causal, gqa, backend)
+    o = peer.sdpa(qr, kr, vr, causal, backend)
     pg = torch.autograd.grad(o, (qr, kr, vr), do4, retain_graph=True)
-    peer_b = h.time_ms(lambda: torch.autograd.grad(o, (qr, kr, vr), do4, retain_graph=True), reps=20)["median"]
+    t_peer_b = h.time_ms(lambda: torch.autograd.grad(o, (qr, kr, vr), do4, retain_graph=True), reps=20)["median"]
     dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
-    delta = torch.empty(hq, n, dtype=torch.float32, device="cuda")
+    delta = torch.empty(hq, n, dtype=torch.float32, device=harness.DEV)
     for var in BWD_VARIANTS:
-        if var == "v1":
+        if var == "v1" and s * b > 8192:
             continue
         fn = lambda: h.ops.attn_bwd(var, q, k, v, out_ref, lse_ref, dout, cu, cu, s, s, dq, dk, dv, causal, scale,
                                     delta)
@@ -174,16 +147,17 @@ def bench_shape(h, b, hq, hkv, s, d, causal):
             h.compare(f"attn_bwd_{var}_{tag}_{nm}_vs_sdpa", got, ref.transpose(1, 2).reshape(got.shape),
                       "attn_grad_peer")
         t = h.time_ms(fn, reps=20)
-        h.bench_row(f"attention_bwd_{tag}_{var}", shape, t["median"], peer_b, tflops=2.5 * flops / t["median"] / 1e9,
-                    peer_tflops=2.5 * flops / peer_b / 1e9 if peer_b else None, q1=t["q1"], q3=t["q3"],
-                    peer_backend=backend_name, note="dq in its own pass (deterministic): 7 matmuls vs the peer's 5")
+        h.bench_row(f"attention_bwd_{tag}_{var}", shape, t["median"], t_peer_b,
+                    tflops=2.5 * flops / t["median"] / 1e9, peer_tflops=2.5 * flops / t_peer_b / 1e9, q1=t["q1"],
+                    q3=t["q3"], peer_backend=backend_name,
+                    note="dq in its own pass (deterministic): 7 matmuls vs the peer's 5")
 
 
 def body(h, quick):
     h.guard("naive tiny", check_naive, h)
     seed = 100
     for spec in CASES:
-        if quick and spec[0] not in QUICK:
+        if quick and spec[0] not in (EMU if quick == "emu" else QUICK):
             continue
         for causal in (False, True):
             if causal and any(lq > lk for lq, lk in spec[4]):
@@ -192,9 +166,7 @@ def body(h, quick):
             h.guard(f"case {spec[0]} causal={causal}", check_case, h, spec, causal, seed)
     if quick:
         return
-    for b, hq, hkv, s, d, causal in [(1, 16, 16, 1024, 128, False), (4, 16, 16, 4096, 128, False), (4, 16, 16, 4096, 128, True),
-                                     (4, 16, 2, 4096, 128, True), (4, 16, 16, 4096, 64, True),
-                                     (16, 16, 16, 1024, 80, False)]:
+    for b, hq, hkv, s, d, causal in peer.ATTN_SHAPES:
         h.guard(f"bench {b}x{hq}x{s}x{d} causal={causal}", bench_shape, h, b, hq, hkv, s, d, causal)
 
 

@@ -7,9 +7,9 @@ plans; then timings at a 3B-shaped layer (Hq 16, Hkv 2, D 128) against PyTorch S
 import math
 
 import torch
-import torch.nn.functional as F
 
-import harness
+import harness  # first: it puts bench/peers on the path
+import gpu_attention_peer as peer  # noqa: E402  (bench/peers: the peer and the shared inputs)
 import ops
 import refs
 from harness import poison, randn, seeded
@@ -23,14 +23,15 @@ CASES = [
     ("d64_mqa_ragged", 5, 4, 1, 64, 64, [64, 3, 17, 64, 0]),
     ("d128_clamp", 2, 8, 4, 128, 100, [105, 100]),   # lengths past Lmax are clamped
 ]
-QUICK = {"d64_mha", "d128_gqa8", "d80_gqa16"}
+QUICK = {"d64_mha", "d128_gqa8", "d80_gqa16"}   # under compute-sanitizer
+EMU = {"d64_mha", "d64_mqa_ragged"}               # on the CPU emulator
 
 
 def check_case(h, label, b, hq, hkv, d, lmax, lengths, seed):
     g = seeded(seed)
     q = randn((b, hq, d), g)
     kc, vc = randn((b, lmax, hkv, d), g), randn((b, lmax, hkv, d), g)
-    lens = torch.tensor(lengths, dtype=torch.int32, device="cuda")
+    lens = torch.tensor(lengths, dtype=torch.int32, device=harness.DEV)
     scale = 1 / math.sqrt(d)
     ref = refs.decode(q, kc, vc, lengths, scale)
     meta = dict(b=b, hq=hq, hkv=hkv, d=d, lmax=lmax, lengths=lengths)
@@ -49,19 +50,13 @@ def check_case(h, label, b, hq, hkv, d, lmax, lengths, seed):
 
 
 def bench(h, b, hq, hkv, d, L):
-    g = seeded(9)
-    q = randn((b, hq, d), g)
-    kc, vc = randn((b, L, hkv, d), g), randn((b, L, hkv, d), g)
-    lens = torch.full((b,), L, dtype=torch.int32, device="cuda")
+    q, kc, vc, lens = peer.decode_inputs(b, hq, hkv, d, L)
     scale = 1 / math.sqrt(d)
     out = torch.empty_like(q)
     shape = f"B={b} Hq={hq} Hkv={hkv} D={d} L={L}"
     nbytes = 2 * b * L * hkv * d * 2
-    # Peer: SDPA on views of the same cache, (B, Hkv, L, D) strided, one query per sequence.
-    q4 = q.view(b, hq, 1, d)
-    k4, v4 = kc.transpose(1, 2), vc.transpose(1, 2)
-    peer_out = F.scaled_dot_product_attention(q4, k4, v4, enable_gqa=True)
-    peer = h.time_ms(lambda: F.scaled_dot_product_attention(q4, k4, v4, enable_gqa=True), reps=50)["median"]
+    peer_out = peer.decode_peer(q, kc, vc)
+    t_peer = h.time_ms(lambda: peer.decode_peer(q, kc, vc), reps=50)["median"]
     for var in ("v1", "split"):
         scratch = None
         if var == "split":
@@ -71,23 +66,23 @@ def bench(h, b, hq, hkv, d, L):
         poison(out)
         plan = fn()
         h.sync(f"decode {var} {shape}")
-        h.compare(f"decode_{var}_b{b}_l{L}_vs_sdpa", out, peer_out.view(b, hq, d), "decode_out")
+        h.compare(f"decode_{var}_b{b}_l{L}_vs_sdpa", out, peer_out, "decode_out")
         t = h.time_ms(fn, reps=50)
-        h.bench_row(f"decode_attn_b{b}_l{L}_{var}", shape, t["median"], peer, gbps=nbytes / t["median"] / 1e6,
-                    peer_gbps=nbytes / peer / 1e6, plan=plan, q1=t["q1"], q3=t["q3"])
+        h.bench_row(f"decode_attn_b{b}_l{L}_{var}", shape, t["median"], t_peer, gbps=nbytes / t["median"] / 1e6,
+                    peer_gbps=nbytes / t_peer / 1e6, plan=plan, q1=t["q1"], q3=t["q3"])
 
 
 def body(h, quick):
     seed = 300
     for case in CASES:
-        if quick and case[0] not in QUICK:
+        if quick and case[0] not in (EMU if quick == "emu" else QUICK):
             continue
         seed += 1
         h.guard(f"case {case[0]}", check_case, h, *case, seed)
     if quick:
         return
-    for b, L in ((1, 4096), (32, 4096), (1, 32768)):
-        h.guard(f"bench b={b} L={L}", bench, h, b, 16, 2, 128, L)
+    for b, hq, hkv, d, L in peer.DECODE_SHAPES:
+        h.guard(f"bench b={b} L={L}", bench, h, b, hq, hkv, d, L)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ dweight accumulated or skipped) against the materialised float64 reference; then
 """
 import torch
 
-import harness
+import harness  # first: it puts bench/peers on the path
+import gpu_logprob_peer as peer  # noqa: E402  (bench/peers: the peer and the shared inputs)
+import peer_timing
 import refs
 from harness import poison, randn, seeded
 
@@ -23,7 +25,7 @@ def targets_for(n, vocab, g):
     t[::7] = -1                       # masked prompt tokens
     t[1] = 0
     t[2] = vocab - 1
-    return t.to("cuda")
+    return t.to(harness.DEV)
 
 
 def check_case(h, label, n, c, vocab, chunk, temp, seed):
@@ -31,8 +33,8 @@ def check_case(h, label, n, c, vocab, chunk, temp, seed):
     hid = randn((n, c), g)
     w = randn((vocab, c), g, scale=0.5)
     t = targets_for(n, vocab, g)
-    logp, lse = torch.empty(n, device="cuda"), torch.empty(n, device="cuda")
-    zbuf, sumbuf = torch.empty(n * chunk, device="cuda"), torch.empty(n, device="cuda")
+    logp, lse = torch.empty(n, device=harness.DEV), torch.empty(n, device=harness.DEV)
+    zbuf, sumbuf = torch.empty(n * chunk, device=harness.DEV), torch.empty(n, device=harness.DEV)
     poison(logp, lse, zbuf, sumbuf)
     h.ops.logprob_fwd(hid, w, t, temp, logp, lse, chunk, zbuf, sumbuf)
     h.sync("logprob fwd")
@@ -46,10 +48,10 @@ def check_case(h, label, n, c, vocab, chunk, temp, seed):
     rdh, rdw = refs.logprob_bwd(hid, w, t, temp, lse, dlogp)
     dw0 = randn((vocab, c), g, dtype=torch.float32)
     for with_dw in (True, False):
-        dh = torch.empty(n, c, dtype=torch.bfloat16, device="cuda")
+        dh = torch.empty(n, c, dtype=torch.bfloat16, device=harness.DEV)
         dw = dw0.clone() if with_dw else None
-        dzbuf = torch.empty(n * chunk, dtype=torch.bfloat16, device="cuda")
-        dh32 = torch.empty(n, c, device="cuda")
+        dzbuf = torch.empty(n * chunk, dtype=torch.bfloat16, device=harness.DEV)
+        dh32 = torch.empty(n, c, device=harness.DEV)
         poison(dh, zbuf, dzbuf, dh32)
         h.ops.logprob_bwd(hid, w, t, temp, lse, dlogp, dh, dw, chunk, zbuf, dzbuf, dh32)
         h.sync("logprob bwd")
@@ -59,83 +61,54 @@ def check_case(h, label, n, c, vocab, chunk, temp, seed):
             h.compare(f"logprob_bwd_{label}_dweight_accumulated", dw - dw0, rdw, "logprob_grad", **meta)
 
 
-def peer_fwd(hid, w, t, temp):
-    logits = hid @ w.t()                                             # (N, V) bf16
-    lp = torch.log_softmax(logits.float() / temp, dim=-1)            # (N, V) f32
-    out = lp.gather(1, t.long().clamp(min=0).unsqueeze(1)).squeeze(1)
-    return torch.where(t < 0, 0.0, out)
-
-
-def peak_mib(fn):
-    torch.cuda.synchronize()
-    torch.cuda.reset_peak_memory_stats()
-    base = torch.cuda.memory_allocated()
-    fn()
-    torch.cuda.synchronize()
-    return (torch.cuda.max_memory_allocated() - base) / 2 ** 20
-
-
 def bench(h, n, c, vocab, chunk, temp):
-    g = seeded(21)
-    hid = randn((n, c), g)
-    w = randn((vocab, c), g, scale=0.05)
-    t = targets_for(n, vocab, g)
-    dlogp = randn((n,), g, dtype=torch.float32)
+    hid, w, t, dlogp = peer.logprob_inputs(n, c, vocab)
     shape = f"N={n} C={c} V={vocab} chunk={chunk}"
-    state = {}
+    state = {"dw": torch.zeros(vocab, c, device=harness.DEV)}   # the f32 head gradient accumulated into
 
     def ours_fwd():
-        logp, lse = torch.empty(n, device="cuda"), torch.empty(n, device="cuda")
-        zbuf, sumbuf = torch.empty(n * chunk, device="cuda"), torch.empty(n, device="cuda")
+        logp, lse = torch.empty(n, device=harness.DEV), torch.empty(n, device=harness.DEV)
+        zbuf, sumbuf = torch.empty(n * chunk, device=harness.DEV), torch.empty(n, device=harness.DEV)
         h.ops.logprob_fwd(hid, w, t, temp, logp, lse, chunk, zbuf, sumbuf)
         state["fwd"] = (logp, lse)
 
     def ours_fwdbwd():
         ours_fwd()
-        logp, lse = state["fwd"]
-        dh = torch.empty(n, c, dtype=torch.bfloat16, device="cuda")
-        dw = state["dw"]
-        zbuf = torch.empty(n * chunk, device="cuda")
-        dzbuf = torch.empty(n * chunk, dtype=torch.bfloat16, device="cuda")
-        dh32 = torch.empty(n, c, device="cuda")
-        h.ops.logprob_bwd(hid, w, t, temp, lse, dlogp, dh, dw, chunk, zbuf, dzbuf, dh32)
+        _, lse = state["fwd"]
+        dh = torch.empty(n, c, dtype=torch.bfloat16, device=harness.DEV)
+        zbuf = torch.empty(n * chunk, device=harness.DEV)
+        dzbuf = torch.empty(n * chunk, dtype=torch.bfloat16, device=harness.DEV)
+        dh32 = torch.empty(n, c, device=harness.DEV)
+        h.ops.logprob_bwd(hid, w, t, temp, lse, dlogp, dh, state["dw"], chunk, zbuf, dzbuf, dh32)
 
-    hid_r, w_r = hid.detach().requires_grad_(True), w.detach().requires_grad_(True)
-
-    def peer_fwdbwd():
-        lp = peer_fwd(hid_r, w_r, t, temp)
-        torch.autograd.grad(lp, (hid_r, w_r), dlogp)
-
-    state["dw"] = torch.zeros(vocab, c, device="cuda")   # the f32 gradient of the head, accumulated into
+    hr, wr = hid.detach().requires_grad_(True), w.detach().requires_grad_(True)
     ours_fwd()
     h.sync("logprob fwd at scale")
     rows = slice(0, 64)  # float64 check of a slice of rows over the full vocabulary
     rlogp, rlse = refs.logprob_fwd(hid[rows], w, t[rows], temp)
-    h.compare("logprob_fwd_bigshape_rows_logp", state["fwd"][0][rows], rlogp, "logprob", shape=shape)
-    h.compare("logprob_fwd_bigshape_rows_lse", state["fwd"][1][rows], rlse, "logprob", shape=shape)
+    h.compare(f"logprob_fwd_bigshape_chunk{chunk}_rows_logp", state["fwd"][0][rows], rlogp, "logprob", shape=shape)
+    h.compare(f"logprob_fwd_bigshape_chunk{chunk}_rows_lse", state["fwd"][1][rows], rlse, "logprob", shape=shape)
 
-    mem_ours = peak_mib(ours_fwd)
-    mem_peer = peak_mib(lambda: peer_fwd(hid, w, t, temp))
-    h.bench_row(f"logprob_fwd_peakmem_n{n}_v{vocab}", shape, mem_ours, mem_peer, unit="MiB",
+    sfx = f"n{n}_v{vocab}_chunk{chunk}"
+    h.bench_row(f"logprob_fwd_peakmem_{sfx}", shape, peer_timing.peak_mib(ours_fwd),
+                peer_timing.peak_mib(lambda: peer.unfused_logprob(hid, w, t, temp)), unit="MiB",
                 logits_bf16_mib=n * vocab * 2 / 2 ** 20, logits_f32_mib=n * vocab * 4 / 2 ** 20)
-    mem_ours_b = peak_mib(ours_fwdbwd)
-    mem_peer_b = peak_mib(peer_fwdbwd)
-    h.bench_row(f"logprob_fwdbwd_peakmem_n{n}_v{vocab}", shape, mem_ours_b, mem_peer_b, unit="MiB",
+    h.bench_row(f"logprob_fwdbwd_peakmem_{sfx}", shape, peer_timing.peak_mib(ours_fwdbwd),
+                peer_timing.peak_mib(lambda: peer.unfused_fwdbwd(hr, wr, t, temp, dlogp)), unit="MiB",
                 note="ours accumulates into an existing f32 (V, C) head gradient; the peer allocates its bf16 one")
     gemm_flops = 2 * n * vocab * c
     t_ours = h.time_ms(ours_fwd, reps=20)["median"]
-    t_peer = h.time_ms(lambda: peer_fwd(hid, w, t, temp), reps=20)["median"]
-    h.bench_row(f"logprob_fwd_n{n}_v{vocab}", shape, t_ours, t_peer, gemm_tflops=gemm_flops / t_ours / 1e9,
+    t_peer = h.time_ms(lambda: peer.unfused_logprob(hid, w, t, temp), reps=20)["median"]
+    h.bench_row(f"logprob_fwd_{sfx}", shape, t_ours, t_peer, gemm_tflops=gemm_flops / t_ours / 1e9,
                 gemm_mode=h.gemm.mode)
     t_ours_b = h.time_ms(ours_fwdbwd, reps=20)["median"]
-    t_peer_b = h.time_ms(peer_fwdbwd, reps=20)["median"]
-    h.bench_row(f"logprob_fwdbwd_n{n}_v{vocab}", shape, t_ours_b, t_peer_b,
-                gemm_tflops=4 * gemm_flops / t_ours_b / 1e9, gemm_mode=h.gemm.mode,
-                note="ours: 4 GEMMs per chunk (logits in fwd and again in bwd, dhidden, dweight)")
+    t_peer_b = h.time_ms(lambda: peer.unfused_fwdbwd(hr, wr, t, temp, dlogp), reps=20)["median"]
+    h.bench_row(f"logprob_fwdbwd_{sfx}", shape, t_ours_b, t_peer_b, gemm_tflops=4 * gemm_flops / t_ours_b / 1e9,
+                gemm_mode=h.gemm.mode, note="ours: 4 GEMMs per chunk (logits in fwd and again in bwd, dhidden, dweight)")
 
 
 def body(h, quick):
-    h.log(f"GEMM path: {h.gemm.probe('cuda')}")
+    h.log(f"GEMM path: {h.gemm.probe(h.dev)}")
     seed = 500
     for case in CASES:
         seed += 1
@@ -144,8 +117,9 @@ def body(h, quick):
             break
     if quick:
         return
-    for chunk in (8192, 4096):
-        h.guard(f"bench chunk {chunk}", bench, h, 8192, 2048, 151936, chunk, 1.0)
+    for n, c, vocab, temp in peer.LOGPROB_SHAPES:
+        for chunk in (8192, 4096):
+            h.guard(f"bench chunk {chunk}", bench, h, n, c, vocab, chunk, temp)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import math
 import numpy as np
 import torch
 
-import harness
+import harness  # first: it puts bench/peers on the path
+import gpu_sampling_peer as peer  # noqa: E402  (bench/peers: the peer and the shared inputs)
 import philox
 import refs
 from harness import seeded
@@ -25,9 +26,9 @@ def check_philox(h):
     for i, (c, k, _) in enumerate(philox.KAT):
         ctr[i], key[i] = c, k
     want = philox.philox4x32(ctr, key)
-    dc = torch.from_numpy(ctr.astype(np.uint32).view(np.int32)).cuda()
-    dk = torch.from_numpy(key.astype(np.uint32).view(np.int32)).cuda()
-    out = torch.full((4096, 4), -7, dtype=torch.int32, device="cuda")
+    dc = torch.from_numpy(ctr.astype(np.uint32).view(np.int32)).to(harness.DEV)
+    dk = torch.from_numpy(key.astype(np.uint32).view(np.int32)).to(harness.DEV)
+    out = torch.full((4096, 4), -7, dtype=torch.int32, device=harness.DEV)
     h.ops.philox(dc, dk, out)
     h.sync("philox")
     got = out.cpu().numpy().view(np.uint32)
@@ -58,14 +59,14 @@ def make_rows(b, vocab, g, ties=False):
 
 
 def upload(x, off, prev):
-    return (x.to("cuda"), torch.tensor(off, dtype=torch.int32, device="cuda"),
-            torch.tensor(prev, dtype=torch.int32, device="cuda"))
+    return (x.to(harness.DEV), torch.tensor(off, dtype=torch.int32, device=harness.DEV),
+            torch.tensor(prev, dtype=torch.int32, device=harness.DEV))
 
 
 def run(h, dx, doff, dprev, cfg, seed, step):
     b = dx.shape[0]
-    ids = torch.full((b,), -7, dtype=torch.int32, device="cuda")
-    thr = torch.full((b,), math.nan, dtype=torch.float32, device="cuda")
+    ids = torch.full((b,), -7, dtype=torch.int32, device=harness.DEV)
+    thr = torch.full((b,), math.nan, dtype=torch.float32, device=harness.DEV)
     h.ops.sample(dx, doff, dprev, cfg["T"], cfg["k"], cfg["p"], cfg["pen"], seed, step, ids, thr)
     h.sync(f"sample {cfg}")
     return ids.cpu().numpy(), thr.cpu().numpy()
@@ -130,8 +131,8 @@ def check_distribution(h):
     """32768 draws from one 10-token row (row stride 0 repeats it): frequencies vs softmax over the kept set."""
     logits = torch.tensor([[2.0, 1.5, 1.2, 1.0, 0.5, 0.0, -0.5, -1.0, -3.0, 0.7]], dtype=torch.float32)
     b, cfg = 32768, dict(T=0.9, k=8, p=0.9, pen=1.0)
-    dx = logits.to("cuda").expand(b, 10)     # stride (0, 1)
-    ids = torch.full((b,), -7, dtype=torch.int32, device="cuda")
+    dx = logits.to(harness.DEV).expand(b, 10)     # stride (0, 1)
+    ids = torch.full((b,), -7, dtype=torch.int32, device=harness.DEV)
     h.ops.sample(dx, None, None, cfg["T"], cfg["k"], cfg["p"], cfg["pen"], 99, 0, ids)
     h.sync("sample distribution")
     counts = np.bincount(ids.cpu().numpy(), minlength=10)
@@ -156,32 +157,15 @@ def check_distribution(h):
              f"worst {worst:.2f} sigma")
 
 
-def bench(h, b, vocab, nprev=512):
-    g = seeded(77)
-    dx = (torch.randn(b, vocab, generator=g) * 3.0).to("cuda")
-    prev = torch.randint(0, vocab, (b, nprev), generator=g, dtype=torch.int32).to("cuda")   # (B, P), as HF's input_ids
-    doff = torch.arange(0, b * nprev + 1, nprev, dtype=torch.int32, device="cuda")
-    cfg = dict(T=0.8, k=50, p=0.9, pen=1.1)
-    ids = torch.empty(b, dtype=torch.int32, device="cuda")
-    fn = lambda: h.ops.sample(dx, doff, prev.view(-1), cfg["T"], cfg["k"], cfg["p"], cfg["pen"], 1, 2, ids)
+def bench(h, b, vocab):
+    cfg = peer.SAMPLE_CFG
+    logits, prev = peer.sampling_inputs(b, vocab, cfg["nprev"])
+    doff = torch.arange(0, b * cfg["nprev"] + 1, cfg["nprev"], dtype=torch.int32, device=harness.DEV)
+    ids = torch.empty(b, dtype=torch.int32, device=harness.DEV)
+    fn = lambda: h.ops.sample(logits, doff, prev.view(-1), cfg["T"], cfg["k"], cfg["p"], cfg["pen"], 1, 2, ids)
     t = h.time_ms(fn, reps=50)["median"]
-
-    def peer():  # Hugging Face's processors in plain torch: penalty, temperature, top-k, top-p, multinomial
-        pl = prev.long()
-        sc = dx.gather(1, pl)
-        lg = dx.scatter(1, pl, torch.where(sc < 0, sc * cfg["pen"], sc / cfg["pen"]))
-        lg = lg / cfg["T"]
-        kth = torch.topk(lg, cfg["k"], dim=-1).values[:, -1:]
-        lg = lg.masked_fill(lg < kth, -math.inf)
-        sl, si = torch.sort(lg, descending=False)
-        cum = sl.softmax(-1).cumsum(-1)
-        rm = cum <= 1 - cfg["p"]
-        rm[:, -1] = False
-        lg = lg.scatter(1, si, sl.masked_fill(rm, -math.inf))
-        return torch.multinomial(lg.softmax(-1), 1)
-
-    tp = h.time_ms(peer, reps=50)["median"]
-    h.bench_row(f"sample_b{b}_v{vocab}", f"B={b} V={vocab} T=0.8 top_k=50 top_p=0.9 penalty=1.1 P={nprev}", t, tp)
+    tp = h.time_ms(lambda: peer.hf_sample(logits, prev, cfg), reps=50)["median"]
+    h.bench_row(f"sample_b{b}_v{vocab}", f"B={b} V={vocab} {cfg}", t, tp)
 
 
 def body(h, quick):
@@ -203,8 +187,8 @@ def body(h, quick):
     if quick:
         return
     h.guard("sample distribution", check_distribution, h)
-    for b in (1, 32):
-        h.guard(f"bench sample b={b}", bench, h, b, V_FULL)
+    for b, vocab in peer.SAMPLE_SHAPES:
+        h.guard(f"bench sample b={b}", bench, h, b, vocab)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ This file is the executable form of tools/gpu-dev/README.md: the Java launchers 
 tensors (any object with data_ptr() works for the kernel arguments); `kernels` maps kernel names to launchable
 functions (cudrv.Function).
 """
-import math
 
 import torch
 
