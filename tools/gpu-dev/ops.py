@@ -55,8 +55,11 @@ def decode_plan(batch, hq, hkv, max_len, sms):
 
 class Gemm:
     """bf16 x bf16 -> f32 GEMMs for the log-prob composition (cuBLASLt with f32 C/D in the Java backend).
-    PyTorch offers them as aten::mm.dtype_out / addmm.dtype_out on CUDA; `probe` checks them once and falls back
-    to f32 copies where they are missing or wrong."""
+    PyTorch offers them on CUDA as aten::mm.dtype_out / addmm.dtype_out; `probe` tries, in order, accumulating in
+    place (out aliasing self), accumulating through a temporary, and plain f32 copies of the operands (slow, but
+    everywhere), and keeps the first that computes the right numbers."""
+
+    MODES = ("dtype_out", "dtype_tmp", "f32-copies")
 
     def __init__(self):
         self.mode = "dtype_out"
@@ -67,29 +70,32 @@ class Gemm:
         b = torch.randn(40, 24, generator=g).to(device, torch.bfloat16)
         c0 = torch.randn(33, 24, generator=g).to(device)
         want = a.double() @ b.double()
-        try:
-            out = torch.empty(33, 24, device=device)
-            self.mm(a, b, out)
-            c = c0.clone()
-            self.addmm_(c, a, b)
-            ok = (out.double() - want).abs().max() < 1e-3 and (c.double() - c0.double() - want).abs().max() < 1e-3
-        except Exception:
-            ok = False
-        if not ok:
-            self.mode = "f32-copies"
-        return self.mode
+        for mode in self.MODES:
+            self.mode = mode
+            try:
+                out = torch.empty(33, 24, device=device)
+                self.mm(a, b, out)
+                c = c0.clone()
+                self.addmm_(c, a, b)
+                if (out.double() - want).abs().max() < 1e-3 and (c.double() - c0.double() - want).abs().max() < 1e-3:
+                    return mode
+            except Exception:
+                pass
+        raise RuntimeError("no working bf16 -> f32 GEMM path")
 
     def mm(self, a, b, out):
         """out (M, N) f32 = a (M, K) · b (K, N), bf16 operands (views with strides are fine)."""
-        if self.mode == "dtype_out":
-            torch.ops.aten.mm.dtype_out(a, b, torch.float32, out=out)
-        else:
+        if self.mode == "f32-copies":
             torch.mm(a.float(), b.float(), out=out)
+        else:
+            torch.ops.aten.mm.dtype_out(a, b, torch.float32, out=out)
 
     def addmm_(self, c, a, b):
         """c (M, N) f32 += a · b."""
         if self.mode == "dtype_out":
             torch.ops.aten.addmm.dtype_out(c, a, b, torch.float32, beta=1, alpha=1, out=c)
+        elif self.mode == "dtype_tmp":
+            c.add_(torch.ops.aten.mm.dtype(a, b, torch.float32))
         else:
             c.addmm_(a.float(), b.float())
 

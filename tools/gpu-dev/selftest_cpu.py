@@ -307,6 +307,15 @@ def test_smem_and_assembly():
                                                        ratio=1.5, tflops=1.0)
           and res["failures"] == ["build x", "logprob: w", "check b"] and res["summary"]["checks"] == 2
           and res["device"] == "dry", str(res["failures"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "hang.py")
+        open(script, "w").write("import subprocess, sys, time\nprint('started', flush=True)\n"
+                                "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+                                "time.sleep(60)\n")
+        t0 = time.time()
+        rc, out, _ = run_all.run_family("hang", script, 3, tmp, tmp, lambda m: None, os.path.join(tmp, "f.log"))
+        check("a family past its time limit is ended with its children, its output kept",
+              rc == "timeout" and "started" in out and time.time() - t0 < 15, f"rc {rc} out {out!r}")
     st = harness.compare_stats(torch.tensor([1.0, float("nan")]), torch.tensor([1.0, 2.0]), F64)
     st2 = harness.compare_stats(torch.tensor([-math.inf, 1.0]), torch.tensor([-math.inf, 1.0]), F64)
     st3 = harness.compare_stats(torch.tensor([0.0, 1.0]), torch.tensor([-math.inf, 1.0]), F64)
