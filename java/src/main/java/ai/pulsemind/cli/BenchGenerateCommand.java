@@ -38,8 +38,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     /** Tied embeddings in both shapes. */
     static TextConfig dims(String shape) {
         return switch (shape) {
-            // Qwen2.5-0.5B's text config: 24 layers, 896 wide, 14 heads / 2 KV heads, 4864 FFN, 151,936 vocab
-            case "qwen2.5-0.5b" -> new TextConfig(896, 24, 14, 2, 4864, 151936, 1e-6, 1_000_000, List.of(16, 24, 24), 32768, "silu");
+            // Qwen2.5-0.5B: 24 layers, 896 wide, 14 heads / 2 KV heads (head dim 64), 4864 FFN, 151,936 vocab;
+            // M-RoPE sections scaled to head dim 64 as Qwen2.5-VL scales [16, 24, 24] for 128
+            case "qwen2.5-0.5b" -> new TextConfig(896, 24, 14, 2, 4864, 151936, 1e-6, 1_000_000, List.of(8, 12, 12), 32768, "silu");
             case "tiny" -> new TextConfig(64, 2, 4, 2, 128, 512, 1e-6, 10000, List.of(2, 3, 3), 4096, "silu");
             default -> throw new IllegalArgumentException("unknown --shape '" + shape + "' (qwen2.5-0.5b, tiny)");
         };

@@ -53,6 +53,10 @@ final class RefMemory {
     static void convert(Tensor src, Tensor dst) {
         MemorySegment s = src.segment(), t = dst.segment();
         long n = src.numel();
+        if (src.dtype() == DType.BF16 && dst.dtype() == DType.F32) { // checkpoint loading: keep it a tight loop
+            for (long i = 0; i < n; i++) t.setAtIndex(Mem.F, i, Float.intBitsToFloat((s.getAtIndex(Mem.S, i) & 0xffff) << 16));
+            return;
+        }
         if (!src.dtype().isFloating() && !dst.dtype().isFloating()) {
             for (long i = 0; i < n; i++) setLong(t, dst.dtype(), i, getLong(s, src.dtype(), i));
             return;
