@@ -185,4 +185,35 @@ class QwenSampleEncoderParityTest {
         }
         assertArrayEquals(TokenizerParityTest.ints(first.get("input_ids")), got, "the loader's " + first.get("record").asText());
     }
+
+    /** {@code bench loader} on the fixture: every record encoded, and its checksums are the encoder's. */
+    @Test
+    void theLoaderBenchmarkCountsWhatTheEncoderProduces() throws IOException {
+        QwenSampleEncoder enc = QwenSampleEncoder.load(model);
+        long tokens = 0, trained = 0, patches = 0;
+        for (MediRecord r : records.values()) {
+            EncodedSample s = enc.encode(r, decode(r, enc));
+            tokens += s.length();
+            trained += s.trainedTokens();
+            for (EncodedImage e : s.images()) patches += e.patches();
+        }
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        int rc;
+        try {
+            System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+            rc = ai.pulsemind.cli.Main.run("bench", "loader", "--data", dataset.toString(), "--model", model.toString(),
+                    "--reps", "2", "--warmup", "1", "--json");
+        } finally {
+            System.setOut(out);
+        }
+        String printed = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, rc, printed);
+        JsonNode j = new ObjectMapper().readTree(printed.lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals(records.size(), j.get("records").asInt());
+        assertEquals(List.of(tokens, trained, patches),
+                List.of(j.get("tokens").asLong(), j.get("trained_tokens").asLong(), j.get("patches").asLong()), printed);
+        assertEquals(2, j.get("samples_per_s").size());
+        assertTrue(j.get("median_samples_per_s").asDouble() > 0, printed);
+    }
 }
