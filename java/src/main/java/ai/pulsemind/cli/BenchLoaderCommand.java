@@ -33,6 +33,7 @@ public final class BenchLoaderCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed epochs first: JIT warm-up and the pixel checksum.") int warmup;
     @Option(names = "--batch", defaultValue = "8", description = "Samples per packed batch (default ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--max-tokens", defaultValue = "65536", description = "Token budget of a packed batch.") int maxTokens;
+    @Option(names = "--window", defaultValue = "32", description = "Records encoded and batched together (default ${DEFAULT-VALUE}).") int window;
     @Option(names = "--system", description = "System prompt (default: the chat template's own).") String system;
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--json", description = "Print one JSON line.") boolean json;
@@ -47,7 +48,7 @@ public final class BenchLoaderCommand implements Callable<Integer> {
         QwenSampleEncoder enc = QwenSampleEncoder.load(model, system);
         RecordIndex index = RecordIndex.of(data);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
-        LoaderConfig cfg = new LoaderConfig(seed, true, LoaderConfig.Layout.PACKED, maxTokens, batch, 256, threads, 0, 0);
+        LoaderConfig cfg = new LoaderConfig(seed, true, LoaderConfig.Layout.PACKED, maxTokens, batch, window, threads, 0, 0);
         List<Epoch> warm = new ArrayList<>(), timed = new ArrayList<>();
         for (int r = 0; r < warmup + reps; r++) {
             boolean w = r < warmup;

@@ -47,7 +47,8 @@ import java.util.Map;
  * cannot fake a header; (3) each record must yield exactly one span per doctor turn.
  *
  * <p>Images: the decoded 8-bit RGB is processed as is ({@link #imageOptions()} asks the loader for no resizing of
- * its own), so smart resize within the processor's min/max pixels and the bicubic match transformers' processor.
+ * its own), so smart resize within the processor's min/max pixels and the bicubic match transformers' processor;
+ * normalising and patching are one pass ({@link QwenPatches}), bit-identical to {@link ImageProcessor}'s.
  * An image shown by several turns is processed once and listed once per placeholder. Thread-safe: all state is
  * immutable, and the tokenizer, template and processor are thread-safe.
  */
@@ -58,6 +59,7 @@ public final class QwenSampleEncoder implements SampleEncoder {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final ImageProcessor processor;
+    private final QwenPatches patches;
     private final String systemPrompt; // null: the template's default
     private final int imageTokenId, visionStartId, visionEndId, imStart, imEnd, mergeSize;
     private final String header; // byte-level token text of "assistant\n"
@@ -71,6 +73,7 @@ public final class QwenSampleEncoder implements SampleEncoder {
         this.tokenizer = tokenizer;
         this.template = template;
         this.processor = processor;
+        this.patches = new QwenPatches(processor);
         this.systemPrompt = systemPrompt;
         this.imageTokenId = config.imageTokenId();
         this.visionStartId = config.visionStartTokenId();
@@ -242,32 +245,12 @@ public final class QwenSampleEncoder implements SampleEncoder {
         return new EncodedSample(id, tokens, lossMask, placed, positions);
     }
 
-    /** One image through the processor: pixel_values rows (gh·gw, C·T·P·P) and its grid. */
+    /** One image through the processor, named in errors as the record's images[k]. */
     private EncodedImage process(DecodedImage image, MediRecord record, int k) {
-        ImageProcessorConfig c = processor.config();
-        RgbImage r;
         try {
-            r = processor.resized(planar(image));
+            return patches.encode(image);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(record.id() + ": images[" + k + "]: " + e.getMessage(), e);
         }
-        if (r.height() % c.factor() != 0 || r.width() % c.factor() != 0)
-            throw new IllegalArgumentException(record.id() + ": images[" + k + "] is " + r.height() + "x" + r.width()
-                    + ", not a multiple of " + c.factor() + " (do_resize is off)");
-        int gh = r.height() / c.patchSize(), gw = r.width() / c.patchSize();
-        float[] pixels = processor.patchify(processor.normalize(r), r.height(), r.width());
-        return new EncodedImage(pixels, gh * gw, 3 * c.temporalPatchSize() * c.patchSize() * c.patchSize(), 1, gh, gw);
-    }
-
-    /** (H, W, 3) interleaved → (3, H, W) planes. */
-    static RgbImage planar(DecodedImage im) {
-        int hw = im.width() * im.height();
-        byte[] src = im.rgb(), dst = new byte[3 * hw];
-        for (int i = 0, j = 0; i < hw; i++, j += 3) {
-            dst[i] = src[j];
-            dst[hw + i] = src[j + 1];
-            dst[2 * hw + i] = src[j + 2];
-        }
-        return new RgbImage(im.height(), im.width(), dst);
     }
 }

@@ -132,4 +132,33 @@ class QwenSampleEncoderTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * The fused normalise + patchify, from interleaved pixels (no resize due) and from the resizer's planes, is
+     * bit-identical to the processor's own process(), for both resizers, odd sizes and every normalisation setting.
+     */
+    @Test
+    void fusedPatchesEqualTheProcessor() {
+        ImageProcessorConfig base = ImageProcessorConfig.load(MODEL); // min 1568, max 6272 pixels
+        List<ImageProcessorConfig> configs = new ArrayList<>();
+        for (Resampler rs : Resampler.values()) configs.add(base.withResampler(rs));
+        configs.add(new ImageProcessorConfig(base.minPixels(), base.maxPixels(), 14, 2, 2, base.mean(), base.std(), 1 / 255.0,
+                true, false, true, Resampler.PIL)); // normalise without rescale
+        configs.add(new ImageProcessorConfig(base.minPixels(), base.maxPixels(), 14, 3, 2, List.of(0.5, 0.25, 0.125),
+                List.of(0.2, 0.3, 0.7), 1 / 255.0, true, true, false, Resampler.TORCHVISION)); // rescale only, 3 frames
+        int[][] sizes = {{56, 84}, {84, 56}, {28, 56}, {57, 91}, {100, 150}, {20, 20}, {31, 200}, {112, 28}};
+        for (ImageProcessorConfig cfg : configs) {
+            ImageProcessor proc = new ImageProcessor(cfg);
+            QwenPatches fused = new QwenPatches(proc);
+            for (int[] hw : sizes) {
+                DecodedImage im = image(hw[1], hw[0], hw[0] * 7 + hw[1]);
+                ImageProcessor.Processed want = proc.process(List.of(QwenPatches.planar(im)));
+                var got = fused.encode(im);
+                String what = cfg.resampler() + " rescale=" + cfg.doRescale() + " normalize=" + cfg.doNormalize() + " " + hw[0] + "x" + hw[1];
+                assertArrayEquals(want.gridThw().getFirst(), new int[] {got.gridT(), got.gridH(), got.gridW()}, what);
+                assertArrayEquals(want.pixelValues().toFloatArray(), got.pixels(), what);
+                want.pixelValues().close();
+            }
+        }
+    }
 }
