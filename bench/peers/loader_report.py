@@ -51,13 +51,19 @@ def side(runs, name):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--runs", required=True)
+    ap.add_argument("--runs", required=True, help="the runs, one JSON line each, or an earlier loader-<date>.json")
     ap.add_argument("--data", required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--out", required=True, help="path without extension")
     a = ap.parse_args()
-    runs = [json.loads(l) for l in open(a.runs) if l.strip()]
+    text = open(a.runs).read()
+    earlier = None
+    if text.lstrip().startswith("{\n"):  # an earlier report: re-render it as measured (commit, machine)
+        earlier = json.loads(text)
+        runs = earlier["runs"]
+    else:
+        runs = [json.loads(l) for l in text.splitlines() if l.strip()]
     sums, problems = checksums(runs)
     ours, peer = side(runs, "ours"), side(runs, "peer")
     rounds = sorted({r["round"] for r in runs})
@@ -86,6 +92,8 @@ def main():
         "checksums": sums, "checksum_problems": problems,
         "ours": ours, "peer": peer, "ratio": ratio, "ratio_per_round": per_round,
         "target": "ours >= 1.0x peer", "target_met": ratio >= 1.0 and not problems, "runs": runs}
+    if earlier:
+        result.update(commit=earlier["commit"], machine=earlier["machine"])
     with open(a.out + ".json", "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
@@ -105,6 +113,12 @@ def main():
           f"{peer['epochs']} | {share(peer)} |", "",
           f"Ratio ours/peer: **{ratio:.2f}x** (per round: {', '.join(f'{x:.2f}' for x in per_round)}); target ≥ 1.0x: "
           f"**{'met' if result['target_met'] else 'not met'}**.", "",
+          "Same work on both sides: read the record, decode its PNGs, build the messages, render the chat template, "
+          "tokenize, expand image pads, resize/normalise/patch the images, build the assistant-only loss mask, pack "
+          "batches. Ours also validates every record and computes M-RoPE positions; the peer does neither (transformers "
+          f"computes positions in the model). Peer mask: `{p0['mask']}`. Each run: {len(o0['warmup_samples_per_s'])} "
+          f"untimed epochs, then {len(o0['samples_per_s'])} timed; rounds alternate which side runs first. The CPU column "
+          "is the share of both cores that other processes used while the run lasted (from /proc/stat).", "",
           "Reproduce: `bench/run-loader-peer.sh` (see its header for the settings).", ""]
     with open(a.out + ".md", "w") as f:
         f.write("\n".join(md))
