@@ -6,7 +6,7 @@ import ai.pulsemind.data.batch.DataLoader;
 import ai.pulsemind.data.batch.LoaderConfig;
 import ai.pulsemind.data.batch.LoaderCursor;
 import ai.pulsemind.data.batch.RecordIndex;
-import ai.pulsemind.tokenize.QwenSampleEncoder;
+import ai.pulsemind.model.qwen25vl.QwenSampleEncoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

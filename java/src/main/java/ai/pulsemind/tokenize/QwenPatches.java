@@ -15,12 +15,12 @@ import java.util.Arrays;
  * bit-identical to it under every rescale/normalise setting; rows are in {@link ImageProcessor#patchify}'s order.
  * Both are tested against the processor's own {@code process}.
  */
-final class QwenPatches {
+public final class QwenPatches {
     private final ImageProcessor processor;
     private final ImageProcessorConfig config;
     private final float[][] lut; // (3, 256): channel value → normalised value
 
-    QwenPatches(ImageProcessor processor) {
+    public QwenPatches(ImageProcessor processor) {
         this.processor = processor;
         this.config = processor.config();
         byte[] ramp = new byte[3 * 256]; // a 1×256 image whose every channel runs 0..255
@@ -36,7 +36,7 @@ final class QwenPatches {
      * @throws IllegalArgumentException for an aspect ratio over 200, or a size that is not a multiple of
      *                                  patch × merge when do_resize is off
      */
-    EncodedImage encode(DecodedImage im) {
+    public EncodedImage encode(DecodedImage im) {
         int h = im.height(), w = im.width();
         int[] hw = config.doResize() ? ImageProcessor.smartResize(h, w, config.factor(), config.minPixels(), config.maxPixels())
                 : new int[] {h, w};
@@ -85,7 +85,7 @@ final class QwenPatches {
     }
 
     /** (H, W, 3) interleaved → (3, H, W) planes, the resizer's layout. */
-    static RgbImage planar(DecodedImage im) {
+    public static RgbImage planar(DecodedImage im) {
         int hw = im.width() * im.height();
         byte[] src = im.rgb(), dst = new byte[3 * hw];
         for (int i = 0, j = 0; i < hw; i++, j += 3) {

@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Qwen2-VL image processing against transformers' torchvision (default) and PIL processors (tools/oracle). */
-class ImageProcessorTest {
+public class ImageProcessorTest {
     /**
      * Tolerances, |x − ref| ≤ ATOL + RTOL·|ref|. Decoding and resizing are integer and must match exactly; the
      * normalisation is the same f32 arithmetic as the reference, so 1e-5 (the brief's bound) leaves margin for a
      * different but correct operation order. Resized images get no looser bound because their uint8 planes match.
      */
-    static final double ATOL = 1e-5, RTOL = 0;
+    public static final double ATOL = 1e-5, RTOL = 0;
 
     @TempDir Path tmp;
     static JsonNode meta;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Ids, decoded text and pre-tokenizer splits identical to the tokenizers library (tools/oracle fixtures). */
-class TokenizerParityTest {
+public class TokenizerParityTest {
     static JsonNode corpus;
     static Tokenizer qwen, tinyTrained, tinyTruncated;
 
@@ -29,7 +29,7 @@ class TokenizerParityTest {
         tinyTruncated = Tokenizer.load(OracleFixtures.path("tokenizer/tiny-truncated.json"));
     }
 
-    static int[] ints(JsonNode arr) {
+    public static int[] ints(JsonNode arr) {
         int[] out = new int[arr.size()];
         for (int i = 0; i < out.length; i++) out[i] = arr.get(i).intValue();
         return out;

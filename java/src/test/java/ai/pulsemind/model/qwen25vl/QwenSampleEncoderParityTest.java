@@ -1,5 +1,10 @@
-package ai.pulsemind.tokenize;
+package ai.pulsemind.model.qwen25vl;
 
+import ai.pulsemind.tokenize.TokenizerParityTest;
+import ai.pulsemind.tokenize.ImageProcessorTest;
+import ai.pulsemind.tokenize.ChatTemplate;
+
+import ai.pulsemind.tokenize.Tokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,14 @@
-package ai.pulsemind.tokenize;
+package ai.pulsemind.model.qwen25vl;
 
+import ai.pulsemind.tokenize.TokenizerParityTest;
+import ai.pulsemind.tokenize.ImageProcessorTest;
+import ai.pulsemind.tokenize.ChatTemplate;
+import ai.pulsemind.tokenize.ImagePads;
+import ai.pulsemind.tokenize.ImageProcessor;
+import ai.pulsemind.tokenize.ImageProcessorConfig;
+import ai.pulsemind.tokenize.QwenPatches;
+import ai.pulsemind.tokenize.Resampler;
+import ai.pulsemind.tokenize.Tokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

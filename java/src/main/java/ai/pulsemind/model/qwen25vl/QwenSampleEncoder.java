@@ -1,4 +1,4 @@
-package ai.pulsemind.tokenize;
+package ai.pulsemind.model.qwen25vl;
 
 import ai.pulsemind.data.EncodedImage;
 import ai.pulsemind.data.EncodedSample;
@@ -9,7 +9,13 @@ import ai.pulsemind.data.Turn;
 import ai.pulsemind.data.images.DecodedImage;
 import ai.pulsemind.model.io.HfConfigReader;
 import ai.pulsemind.model.io.Qwen25VlConfig;
-import ai.pulsemind.model.qwen25vl.RopeIndex;
+
+import ai.pulsemind.tokenize.AddedToken;
+import ai.pulsemind.tokenize.ChatTemplate;
+import ai.pulsemind.tokenize.ImagePads;
+import ai.pulsemind.tokenize.ImageProcessor;
+import ai.pulsemind.tokenize.QwenPatches;
+import ai.pulsemind.tokenize.Tokenizer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
