@@ -116,13 +116,21 @@ public class ReferenceBackend implements Backend {
     @Override
     public void scale(Tensor x, float s, Tensor out) {
         unary("scale", x, out);
-        RefElementwise.scale(x.segment(), s, out.segment(), x.numel());
+        scaleKernel(x.segment(), s, out.segment(), x.numel());
+    }
+
+    protected void scaleKernel(MemorySegment x, float s, MemorySegment out, long n) {
+        RefElementwise.scale(x, s, out, n);
     }
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         unary("axpy", x, y);
-        RefElementwise.axpy(alpha, x.segment(), y.segment(), x.numel());
+        axpyKernel(alpha, x.segment(), y.segment(), x.numel());
+    }
+
+    protected void axpyKernel(float alpha, MemorySegment x, MemorySegment y, long n) {
+        RefElementwise.axpy(alpha, x, y, n);
     }
 
     protected final void unary(String op, Tensor x, Tensor out) {
@@ -159,34 +167,54 @@ public class ReferenceBackend implements Backend {
     @Override
     public void silu(Tensor x, Tensor out) {
         unary("silu", x, out);
-        RefElementwise.silu(x.segment(), out.segment(), x.numel());
+        siluKernel(x.segment(), out.segment(), x.numel());
+    }
+
+    protected void siluKernel(MemorySegment x, MemorySegment out, long n) {
+        RefElementwise.silu(x, out, n);
     }
 
     @Override
     public void siluBackward(Tensor x, Tensor dout, Tensor dx) {
         unary("siluBackward", x, dout);
         unary("siluBackward", x, dx);
-        RefElementwise.siluBackward(x.segment(), dout.segment(), dx.segment(), x.numel());
+        siluBackwardKernel(x.segment(), dout.segment(), dx.segment(), x.numel());
+    }
+
+    protected void siluBackwardKernel(MemorySegment x, MemorySegment dout, MemorySegment dx, long n) {
+        RefElementwise.siluBackward(x, dout, dx, n);
     }
 
     @Override
     public void gelu(Tensor x, boolean tanhApprox, Tensor out) {
         unary("gelu", x, out);
-        RefElementwise.gelu(x.segment(), tanhApprox, out.segment(), x.numel());
+        geluKernel(x.segment(), tanhApprox, out.segment(), x.numel());
+    }
+
+    protected void geluKernel(MemorySegment x, boolean tanhApprox, MemorySegment out, long n) {
+        RefElementwise.gelu(x, tanhApprox, out, n);
     }
 
     @Override
     public void geluBackward(Tensor x, boolean tanhApprox, Tensor dout, Tensor dx) {
         unary("geluBackward", x, dout);
         unary("geluBackward", x, dx);
-        RefElementwise.geluBackward(x.segment(), tanhApprox, dout.segment(), dx.segment(), x.numel());
+        geluBackwardKernel(x.segment(), tanhApprox, dout.segment(), dx.segment(), x.numel());
+    }
+
+    protected void geluBackwardKernel(MemorySegment x, boolean tanhApprox, MemorySegment dout, MemorySegment dx, long n) {
+        RefElementwise.geluBackward(x, tanhApprox, dout, dx, n);
     }
 
     @Override
     public void swiglu(Tensor gate, Tensor up, Tensor out) {
         unary("swiglu", gate, up);
         unary("swiglu", gate, out);
-        RefElementwise.swiglu(gate.segment(), up.segment(), out.segment(), gate.numel());
+        swigluKernel(gate.segment(), up.segment(), out.segment(), gate.numel());
+    }
+
+    protected void swigluKernel(MemorySegment gate, MemorySegment up, MemorySegment out, long n) {
+        RefElementwise.swiglu(gate, up, out, n);
     }
 
     @Override
@@ -195,7 +223,12 @@ public class ReferenceBackend implements Backend {
         unary("swigluBackward", gate, dout);
         unary("swigluBackward", gate, dgate);
         unary("swigluBackward", gate, dup);
-        RefElementwise.swigluBackward(gate.segment(), up.segment(), dout.segment(), dgate.segment(), dup.segment(), gate.numel());
+        swigluBackwardKernel(gate.segment(), up.segment(), dout.segment(), dgate.segment(), dup.segment(), gate.numel());
+    }
+
+    protected void swigluBackwardKernel(MemorySegment gate, MemorySegment up, MemorySegment dout, MemorySegment dgate,
+                                        MemorySegment dup, long n) {
+        RefElementwise.swigluBackward(gate, up, dout, dgate, dup, n);
     }
 
     // ------------------------------------------------------------------ norms
@@ -203,7 +236,12 @@ public class ReferenceBackend implements Backend {
     @Override
     public void rmsnorm(Tensor x, Tensor w, float eps, Tensor out, Tensor rstd) {
         normArgs("rmsnorm", x, w, out, rstd);
-        RefNorm.rmsnorm(x.segment(), w.segment(), eps, out.segment(), rstd.segment(), x.shape().rows(), x.shape().last());
+        rmsnormKernel(x.segment(), w.segment(), eps, out.segment(), rstd.segment(), x.shape().rows(), x.shape().last());
+    }
+
+    protected void rmsnormKernel(MemorySegment x, MemorySegment w, float eps, MemorySegment out, MemorySegment rstd,
+                                 long rows, int c) {
+        RefNorm.rmsnorm(x, w, eps, out, rstd, rows, c);
     }
 
     @Override
@@ -212,8 +250,14 @@ public class ReferenceBackend implements Backend {
         unary("rmsnormBackward", x, dx);
         if (dw != null) sameShape("rmsnormBackward (dw)", w, dw);
         ready("rmsnormBackward", dev, dw);
-        RefNorm.rmsnormBackward(x.segment(), w.segment(), rstd.segment(), dout.segment(), dx.segment(), seg(dw),
+        rmsnormBackwardKernel(x.segment(), w.segment(), rstd.segment(), dout.segment(), dx.segment(), seg(dw),
                 x.shape().rows(), x.shape().last());
+    }
+
+    /** dw may be null (frozen weight). */
+    protected void rmsnormBackwardKernel(MemorySegment x, MemorySegment w, MemorySegment rstd, MemorySegment dout,
+                                         MemorySegment dx, MemorySegment dw, long rows, int c) {
+        RefNorm.rmsnormBackward(x, w, rstd, dout, dx, dw, rows, c);
     }
 
     @Override
@@ -222,8 +266,13 @@ public class ReferenceBackend implements Backend {
         sameShape("layernorm (b)", w, b);
         sameShape("layernorm (mean)", rstd, mean);
         ready("layernorm", dev, b, mean);
-        RefNorm.layernorm(x.segment(), w.segment(), b.segment(), eps, out.segment(), mean.segment(), rstd.segment(),
+        layernormKernel(x.segment(), w.segment(), b.segment(), eps, out.segment(), mean.segment(), rstd.segment(),
                 x.shape().rows(), x.shape().last());
+    }
+
+    protected void layernormKernel(MemorySegment x, MemorySegment w, MemorySegment b, float eps, MemorySegment out,
+                                   MemorySegment mean, MemorySegment rstd, long rows, int c) {
+        RefNorm.layernorm(x, w, b, eps, out, mean, rstd, rows, c);
     }
 
     @Override
@@ -231,8 +280,15 @@ public class ReferenceBackend implements Backend {
         normArgs("layernormBackward", x, w, dout, rstd);
         unary("layernormBackward", x, dx);
         ready("layernormBackward", dev, mean, dw, db);
-        RefNorm.layernormBackward(x.segment(), w.segment(), mean.segment(), rstd.segment(), dout.segment(), dx.segment(),
+        layernormBackwardKernel(x.segment(), w.segment(), mean.segment(), rstd.segment(), dout.segment(), dx.segment(),
                 seg(dw), seg(db), x.shape().rows(), x.shape().last());
+    }
+
+    /** dw, db may be null (frozen parameters). */
+    protected void layernormBackwardKernel(MemorySegment x, MemorySegment w, MemorySegment mean, MemorySegment rstd,
+                                           MemorySegment dout, MemorySegment dx, MemorySegment dw, MemorySegment db,
+                                           long rows, int c) {
+        RefNorm.layernormBackward(x, w, mean, rstd, dout, dx, dw, db, rows, c);
     }
 
     /** x (R, C), w (C), y (R, C), stat (R). */
@@ -247,14 +303,22 @@ public class ReferenceBackend implements Backend {
     @Override
     public void softmax(Tensor x, Tensor out) {
         unary("softmax", x, out);
-        RefNorm.softmax(x.segment(), out.segment(), x.shape().rows(), x.shape().last());
+        softmaxKernel(x.segment(), out.segment(), x.shape().rows(), x.shape().last());
+    }
+
+    protected void softmaxKernel(MemorySegment x, MemorySegment out, long rows, int c) {
+        RefNorm.softmax(x, out, rows, c);
     }
 
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
         unary("softmaxBackward", y, dy);
         unary("softmaxBackward", y, dx);
-        RefNorm.softmaxBackward(y.segment(), dy.segment(), dx.segment(), y.shape().rows(), y.shape().last());
+        softmaxBackwardKernel(y.segment(), dy.segment(), dx.segment(), y.shape().rows(), y.shape().last());
+    }
+
+    protected void softmaxBackwardKernel(MemorySegment y, MemorySegment dy, MemorySegment dx, long rows, int c) {
+        RefNorm.softmaxBackward(y, dy, dx, rows, c);
     }
 
     // ------------------------------------------------------------------ rotary
@@ -276,13 +340,19 @@ public class ReferenceBackend implements Backend {
     @Override
     public void rope(Tensor x, Tensor cos, Tensor sin, Tensor out) {
         ropeArgs("rope", x, cos, sin, out);
-        RefRope.rotate(x.segment(), cos.segment(), sin.segment(), out.segment(), x.dim(0), x.dim(1), x.dim(2), 1f);
+        ropeKernel(x.segment(), cos.segment(), sin.segment(), out.segment(), x.dim(0), x.dim(1), x.dim(2), 1f);
     }
 
     @Override
     public void ropeBackward(Tensor dout, Tensor cos, Tensor sin, Tensor dx) {
         ropeArgs("ropeBackward", dout, cos, sin, dx);
-        RefRope.rotate(dout.segment(), cos.segment(), sin.segment(), dx.segment(), dout.dim(0), dout.dim(1), dout.dim(2), -1f);
+        ropeKernel(dout.segment(), cos.segment(), sin.segment(), dx.segment(), dout.dim(0), dout.dim(1), dout.dim(2), -1f);
+    }
+
+    /** x, out (N, H, D), may alias; cos, sin (N, D/2); {@code sign} -1 rotates backwards (the gradient). */
+    protected void ropeKernel(MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out,
+                              long n, int heads, int d, float sign) {
+        RefRope.rotate(x, cos, sin, out, n, heads, d, sign);
     }
 
     protected final void ropeArgs(String op, Tensor x, Tensor cos, Tensor sin, Tensor out) {

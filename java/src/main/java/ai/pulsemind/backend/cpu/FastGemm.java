@@ -1,0 +1,211 @@
+package ai.pulsemind.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static ai.pulsemind.backend.cpu.MicroKernel.MR;
+import static ai.pulsemind.backend.cpu.MicroKernel.NR;
+import static ai.pulsemind.backend.cpu.MicroKernel.S;
+import static ai.pulsemind.backend.cpu.MicroKernel.VL;
+import static ai.pulsemind.backend.cpu.MicroKernel.ceilDiv;
+import static ai.pulsemind.backend.cpu.MicroKernel.roundUp;
+
+/**
+ * Blocked, packed, multithreaded f32 GEMM {@code C = alpha·op(A)·op(B) + beta·C} (the BLIS loop nest):
+ *
+ * <pre>
+ * for jc in N step NC                       B block (KC x NC) packed once, shared by all threads
+ *   for pc in K step KC                     into NR-wide panels (kc x NR, row-contiguous)
+ *     parallel for (ic in M step mc) x (N sub-range)   tiles of C: each packs its own A block (mc x kc)
+ *       for panel: for 6-row tile: MicroKernel.tile   then adds the panel into C (alpha, beta applied here)
+ * </pre>
+ *
+ * A is never transposed while packing: the micro-kernel broadcasts A from any strides, so a row-major A block
+ * is packed as rows ({@code ars = kc}) and a transposed one as columns ({@code aps = mc}) by plain copies.
+ * B is packed into panels (a transpose when {@code transB}). Edges are zero-padded in the packed copies and
+ * masked when C is written, so every size takes the same path.
+ *
+ * <p>Determinism: every element of C is the same sequence of FMAs (K in KC blocks, each block summed in order,
+ * blocks added to C in order) whatever the tiling or thread count, so results do not depend on threads at all.
+ */
+final class FastGemm {
+    /** K block: a B panel (KC x NR floats = 64 KB) streams from L2 while the A tile stays in L1. */
+    static final int KC = 256;
+    /** Largest M block: an A block (MC x KC = 144 KB) stays in L2 while B panels stream past it. */
+    static final int MC = 144;
+    /** N block: the packed B block (KC x NC = 2 MB) is shared by all threads from L3. */
+    static final int NC = 2048;
+    /** Below this many multiply-adds a GEMM runs on the calling thread: fork/join costs more than it saves. */
+    static final long SERIAL_WORK = 1L << 18;
+
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final int SLOT_A = 0, SLOT_C = 1, SLOT_T = 2, SLOT_B = 3;
+
+    private FastGemm() {}
+
+    /** One operand: a (rows x cols) row-major matrix at element {@code off} of {@code seg}, read transposed if {@code t}. */
+    record Mat(MemorySegment seg, long off, int rows, int cols, boolean t) {}
+
+    /** dims = {B, M, N, K, Ba, Bb} as returned by OpChecks.matmul. */
+    static void matmul(CpuPool pool, MemorySegment a, boolean ta, MemorySegment b, boolean tb, MemorySegment c,
+                       float alpha, float beta, int[] dims) {
+        int batch = dims[0], m = dims[1], n = dims[2], k = dims[3], ba = dims[4], bb = dims[5];
+        long sa = (long) m * k, sb = (long) k * n, sc = (long) m * n;
+        long work = (long) m * n * k;
+        if (batch > 1 && work * pool.threads() < SERIAL_WORK * 64) {
+            // Many small products (attention-sized): one product per piece, each on one thread.
+            pool.run(batch, (p, w) -> gemm(pool, false, w, new Mat(a, ba == 1 ? 0 : p * sa, ta ? k : m, ta ? m : k, ta),
+                    new Mat(b, bb == 1 ? 0 : p * sb, tb ? n : k, tb ? k : n, tb), c, p * sc, m, n, k, alpha, beta));
+            return;
+        }
+        for (int p = 0; p < batch; p++) {
+            Mat ma = new Mat(a, ba == 1 ? 0 : p * sa, ta ? k : m, ta ? m : k, ta);
+            Mat mb = new Mat(b, bb == 1 ? 0 : p * sb, tb ? n : k, tb ? k : n, tb);
+            long cOff = p * sc;
+            if (work < SERIAL_WORK) pool.run(1, (t, w) -> gemm(pool, false, w, ma, mb, c, cOff, m, n, k, alpha, beta));
+            else gemm(pool, true, 0, ma, mb, c, cOff, m, n, k, alpha, beta);
+        }
+    }
+
+    /**
+     * One product C (m x n at element {@code co} of {@code c}) from A (m x k) and B (k x n) as described by the
+     * operands. Not {@code parallel}: run on the calling thread, which is {@code worker} of {@code pool} (its
+     * scratch buffers are used).
+     */
+    static void gemm(CpuPool pool, boolean parallel, int worker, Mat a, Mat b, MemorySegment c, long co, int m, int n, int k,
+                     float alpha, float beta) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            scaleC(c, co, m, n, beta);
+            return;
+        }
+        int threads = parallel ? pool.threads() : 1;
+        // Equal M blocks, their count a multiple of the thread count once there are enough rows.
+        int mb = ceilDiv(m, MC);
+        if (mb >= threads) mb = roundUp(mb, threads);
+        int mc = Math.min(roundUp(ceilDiv(m, mb), MR), roundUp(m, MR));
+        mb = ceilDiv(m, mc);
+        int ncMax = Math.min(NC, n), panelsMax = ceilDiv(ncMax, NR);
+        // Shared by the pieces of a parallel product, so not a per-worker scratch buffer.
+        float[] bp = parallel ? new float[panelsMax * KC * NR] : pool.floats(worker, SLOT_B, panelsMax * KC * NR);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
+            // N sub-ranges so that small-M products still give every thread work (each >= 4 panels).
+            int nsplit = Math.max(1, Math.min(ceilDiv(2 * threads, mb), panels / 4));
+            int per = ceilDiv(panels, nsplit);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean first = pc == 0;
+                int packPieces = Math.min(panels, 4 * threads), jcF = jc, pcF = pc;
+                int perPack = ceilDiv(panels, packPieces);
+                run(parallel ? pool : null, worker, ceilDiv(panels, perPack), (t, w) -> {
+                    for (int jp = t * perPack; jp < Math.min(panels, (t + 1) * perPack); jp++)
+                        packB(b, pcF, kc, jcF + jp * NR, Math.min(NR, n - jcF - jp * NR), bp, jp * kc * NR, pool, w);
+                });
+                run(parallel ? pool : null, worker, mb * nsplit, (t, w) -> {
+                    int ic = (t / nsplit) * mc, rows = Math.min(mc, m - ic);
+                    int p0 = (t % nsplit) * per, p1 = Math.min(panels, p0 + per);
+                    if (p0 < p1) tileTask(a, ic, rows, pcF, kc, bp, p0, p1, c, co, n, jcF, nc, alpha, beta, first, pool, w);
+                });
+            }
+        }
+    }
+
+    private static void run(CpuPool pool, int worker, int tasks, CpuPool.Body body) {
+        if (pool == null) for (int t = 0; t < tasks; t++) body.run(t, worker);
+        else pool.run(tasks, body);
+    }
+
+    /** One tile of C: rows [ic, ic+rows) x panels [p0, p1) of the current N block, for one K block. */
+    private static void tileTask(Mat a, int ic, int rows, int pc, int kc, float[] bp, int p0, int p1,
+                                 MemorySegment c, long co, int ldc, int jc, int nc, float alpha, float beta,
+                                 boolean first, CpuPool pool, int w) {
+        int rowsPad = roundUp(rows, MR);
+        float[] ap = pool.floats(w, SLOT_A, rowsPad * kc);
+        float[] cb = pool.floats(w, SLOT_C, rowsPad * NR);
+        int ars, aps;
+        if (!a.t()) { // A (m x k) row-major: rows of the block as they are
+            packRows(a.seg(), a.off() + (long) ic * a.cols() + pc, a.cols(), rows, kc, ap, 0, kc, rowsPad);
+            ars = kc;
+            aps = 1;
+        } else {      // A stored (k x m): the block's columns are rows of the stored matrix
+            packRows(a.seg(), a.off() + (long) pc * a.cols() + ic, a.cols(), kc, rows, ap, 0, rowsPad, kc);
+            ars = 1;
+            aps = rowsPad;
+        }
+        for (int jp = p0; jp < p1; jp++) {
+            MicroKernel.block(rowsPad, 1, kc, ap, 0, ars, aps, bp, jp * kc * NR, NR, 0, cb, 0, NR, false);
+            int j0 = jc + jp * NR;
+            store(cb, rows, Math.min(NR, jc + nc - j0), c, co + (long) ic * ldc + j0, ldc, alpha, beta, first);
+        }
+    }
+
+    /**
+     * Copies {@code rows} runs of {@code len} floats, {@code stride} elements apart from element {@code off} of the
+     * segment, into {@code dst} from {@code at}, {@code dstStride} apart, zero-filling each run to {@code dstStride}
+     * and the rows up to {@code rowsPad}.
+     */
+    static void packRows(MemorySegment seg, long off, int stride, int rows, int len, float[] dst, int at, int dstStride,
+                         int rowsPad) {
+        for (int r = 0; r < rows; r++) {
+            int d = at + r * dstStride;
+            MemorySegment.copy(seg, F, (off + (long) r * stride) * 4, dst, d, len);
+            if (len < dstStride) Arrays.fill(dst, d + len, d + dstStride, 0f);
+        }
+        if (rows < rowsPad) Arrays.fill(dst, at + rows * dstStride, at + rowsPad * dstStride, 0f);
+    }
+
+    /** Packs B rows [pc, pc+kc) x cols [j0, j0+cols) into one kc x NR panel, zero-padded to NR columns. */
+    private static void packB(Mat b, int pc, int kc, int j0, int cols, float[] dst, int at, CpuPool pool, int w) {
+        if (!b.t()) {
+            packRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, cols, dst, at, NR, kc);
+            return;
+        }
+        // B stored (n x k): copy the panel's rows (contiguous in k), then transpose in the cache.
+        float[] t = pool.floats(w, SLOT_T, NR * kc);
+        packRows(b.seg(), b.off() + (long) j0 * b.cols() + pc, b.cols(), cols, kc, t, 0, kc, NR);
+        transpose(t, kc, dst, at, kc);
+    }
+
+    /** dst[at + p*NR + j] = src[j*ld + p] for j < NR, p < kc. */
+    static void transpose(float[] src, int ld, float[] dst, int at, int kc) {
+        for (int p0 = 0; p0 < kc; p0 += 8) {
+            int p1 = Math.min(kc, p0 + 8);
+            for (int j = 0; j < NR; j++) {
+                int s = j * ld;
+                for (int p = p0; p < p1; p++) dst[at + p * NR + j] = src[s + p];
+            }
+        }
+    }
+
+    /**
+     * Adds a (rows x cols) tile (row stride NR) into C: {@code C = alpha·t + beta·C} for the first K block
+     * (beta 0 ignores C entirely, as BLAS does: it may hold garbage or NaN), {@code C += alpha·t} after.
+     */
+    static void store(float[] t, int rows, int cols, MemorySegment c, long at, int ldc, float alpha, float beta, boolean first) {
+        for (int r = 0; r < rows; r++) {
+            long base = (at + (long) r * ldc) * 4;
+            for (int v = 0; v < cols; v += VL) {
+                VectorMask<Float> mk = S.indexInRange(v, cols);
+                FloatVector x = FloatVector.fromArray(S, t, r * NR + v).mul(alpha);
+                long off = base + v * 4L;
+                if (!first) x = x.add(FloatVector.fromMemorySegment(S, c, off, NATIVE, mk));
+                else if (beta != 0) x = FloatVector.fromMemorySegment(S, c, off, NATIVE, mk).mul(beta).add(x);
+                x.intoMemorySegment(c, off, NATIVE, mk);
+            }
+        }
+    }
+
+    private static void scaleC(MemorySegment c, long co, int m, int n, float beta) {
+        for (long i = 0; i < (long) m * n; i++) {
+            long at = (co + i) * 4;
+            c.set(F, at, beta == 0 ? 0f : beta * c.get(F, at));
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package ai.pulsemind.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static ai.pulsemind.backend.cpu.FastElementwise.load;
+import static ai.pulsemind.backend.cpu.FastElementwise.store;
+import static ai.pulsemind.backend.cpu.MicroKernel.S;
+import static ai.pulsemind.backend.cpu.MicroKernel.VL;
+
+/**
+ * RMSNorm, LayerNorm and softmax over the last dim of (R, C) rows, vectorised along C and parallel over fixed
+ * row blocks. Row statistics are f32 vector sums reduced across lanes in a fixed order. Parameter gradients
+ * (dw, db) are summed per row block into a partial, then the partials are added in block order; the blocks
+ * depend only on R, so results do not depend on the thread count.
+ */
+final class FastNorm {
+    private FastNorm() {}
+
+    /** Row ranges: about {@link FastElementwise#CHUNK} elements each, at most 256 (bounds the dw partials). */
+    private record Blocks(long rows, long per, int count) {
+        static Blocks of(long rows, int c) {
+            long per = Math.max(1, Math.max(FastElementwise.CHUNK / Math.max(1, c), (rows + 255) / 256));
+            return new Blocks(rows, per, (int) ((rows + per - 1) / per));
+        }
+
+        long from(int b) { return b * per; }
+
+        long to(int b) { return Math.min(rows, (b + 1) * per); }
+    }
+
+    private static void run(CpuPool pool, Blocks bl, CpuPool.Body body) {
+        if (bl.count() <= 1) body.run(0, -1);
+        else pool.run(bl.count(), body);
+    }
+
+    /** Σ x[o..o+c) · y[o..o+c) in f32 lanes, then across lanes. */
+    private static float dot(MemorySegment x, long xo, MemorySegment y, long yo, int c) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + VL <= c; i += VL) acc = load(x, xo + i).fma(load(y, yo + i), acc);
+        if (i < c) {
+            VectorMask<Float> m = S.indexInRange(i, c);
+            acc = load(x, xo + i, m).fma(load(y, yo + i, m), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+
+    // ------------------------------------------------------------------ RMSNorm
+
+    static void rmsnorm(CpuPool pool, MemorySegment x, MemorySegment w, float eps, MemorySegment out, MemorySegment rstd,
+                        long rows, int c) {
+        Blocks bl = Blocks.of(rows, c);
+        run(pool, bl, (b, wk) -> {
+            for (long r = bl.from(b); r < bl.to(b); r++) {
+                long o = r * c;
+                float rs = (float) (1.0 / Math.sqrt(dot(x, o, x, o, c) / c + eps));
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    store(load(x, o + i, m).mul(rs).mul(load(w, i, m)), out, o + i, m);
+                }
+                rstd.setAtIndex(Mem.F, r, rs);
+            }
+        });
+    }
+
+    /** dx = rs·(w·dout − x·rs²·(Σ w·dout·x)/C); dw += Σ_r dout·x·rs. */
+    static void rmsnormBackward(CpuPool pool, MemorySegment x, MemorySegment w, MemorySegment rstd, MemorySegment dout,
+                                MemorySegment dx, MemorySegment dw, long rows, int c) {
+        Blocks bl = Blocks.of(rows, c);
+        float[] part = dw == null ? null : new float[bl.count() * c];
+        run(pool, bl, (b, wk) -> {
+            int po = b * c;
+            for (long r = bl.from(b); r < bl.to(b); r++) {
+                long o = r * c;
+                float rs = rstd.getAtIndex(Mem.F, r);
+                FloatVector acc = FloatVector.zero(S);
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    acc = load(w, i, m).mul(load(dout, o + i, m)).fma(load(x, o + i, m), acc);
+                }
+                float k = rs * rs * acc.reduceLanes(VectorOperators.ADD) / c;
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    FloatVector xi = load(x, o + i, m), di = load(dout, o + i, m);
+                    store(load(w, i, m).mul(di).sub(xi.mul(k)).mul(rs), dx, o + i, m);
+                    if (part != null) di.mul(xi).mul(rs).add(FloatVector.fromArray(S, part, po + i, m)).intoArray(part, po + i, m);
+                }
+            }
+        });
+        if (dw != null) addPartials(part, bl.count(), c, dw);
+    }
+
+    /** dst[i] += Σ_b part[b·c + i], the blocks in order. */
+    private static void addPartials(float[] part, int blocks, int c, MemorySegment dst) {
+        for (int i = 0; i < c; i += VL) {
+            VectorMask<Float> m = S.indexInRange(i, c);
+            FloatVector acc = FloatVector.fromArray(S, part, i, m);
+            for (int b = 1; b < blocks; b++) acc = acc.add(FloatVector.fromArray(S, part, b * c + i, m));
+            store(acc.add(load(dst, i, m)), dst, i, m);
+        }
+    }
+
+    // ------------------------------------------------------------------ LayerNorm
+
+    static void layernorm(CpuPool pool, MemorySegment x, MemorySegment w, MemorySegment bias, float eps, MemorySegment out,
+                          MemorySegment mean, MemorySegment rstd, long rows, int c) {
+        Blocks bl = Blocks.of(rows, c);
+        run(pool, bl, (b, wk) -> {
+            for (long r = bl.from(b); r < bl.to(b); r++) {
+                long o = r * c;
+                // The mean as a float pair hi + lo, summed around the row's first value: a row far from 0 would
+                // otherwise lose ~1 ulp of its mean, which (x − mean)·rstd magnifies.
+                float x0 = x.getAtIndex(Mem.F, o);
+                double mu = x0 + (double) sumShifted(x, o, c, x0) / c;
+                float hi = (float) mu, lo = (float) (mu - hi);
+                FloatVector acc = FloatVector.zero(S);
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    FloatVector d = load(x, o + i, m).sub(hi).sub(lo).blend(0f, m.not());
+                    acc = d.fma(d, acc);
+                }
+                float rs = (float) (1.0 / Math.sqrt(acc.reduceLanes(VectorOperators.ADD) / c + eps));
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    store(load(x, o + i, m).sub(hi).sub(lo).mul(rs).fma(load(w, i, m), load(bias, i, m)), out, o + i, m);
+                }
+                mean.setAtIndex(Mem.F, r, hi);
+                rstd.setAtIndex(Mem.F, r, rs);
+            }
+        });
+    }
+
+    /** Σ (x − shift) over a row, in f32 lanes. */
+    private static float sumShifted(MemorySegment x, long o, int c, float shift) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < c; i += VL) {
+            VectorMask<Float> m = S.indexInRange(i, c);
+            acc = acc.add(load(x, o + i, m).sub(shift).blend(0f, m.not()));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** dx = rs·(dout·w − Σ(dout·w)/C − xhat·Σ(dout·w·xhat)/C); dw += Σ_r dout·xhat; db += Σ_r dout. */
+    static void layernormBackward(CpuPool pool, MemorySegment x, MemorySegment w, MemorySegment mean, MemorySegment rstd,
+                                  MemorySegment dout, MemorySegment dx, MemorySegment dw, MemorySegment db,
+                                  long rows, int c) {
+        Blocks bl = Blocks.of(rows, c);
+        float[] pw = dw == null ? null : new float[bl.count() * c], pb = db == null ? null : new float[bl.count() * c];
+        run(pool, bl, (b, wk) -> {
+            int blk = b, po = blk * c;
+            for (long r = bl.from(blk); r < bl.to(blk); r++) {
+                long o = r * c;
+                float mu = mean.getAtIndex(Mem.F, r), rs = rstd.getAtIndex(Mem.F, r);
+                FloatVector sd = FloatVector.zero(S), sdx = FloatVector.zero(S);
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    FloatVector xhat = load(x, o + i, m).sub(mu).mul(rs), g = load(dout, o + i, m).mul(load(w, i, m));
+                    sd = sd.add(g);
+                    sdx = g.fma(xhat, sdx);
+                }
+                float meanD = sd.reduceLanes(VectorOperators.ADD) / c, meanDX = sdx.reduceLanes(VectorOperators.ADD) / c;
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    FloatVector xhat = load(x, o + i, m).sub(mu).mul(rs), di = load(dout, o + i, m);
+                    store(di.mul(load(w, i, m)).sub(meanD).sub(xhat.mul(meanDX)).mul(rs), dx, o + i, m);
+                    if (pw != null) di.fma(xhat, FloatVector.fromArray(S, pw, po + i, m)).intoArray(pw, po + i, m);
+                    if (pb != null) di.add(FloatVector.fromArray(S, pb, po + i, m)).intoArray(pb, po + i, m);
+                }
+            }
+        });
+        if (dw != null) addPartials(pw, bl.count(), c, dw);
+        if (db != null) addPartials(pb, bl.count(), c, db);
+    }
+
+    // ------------------------------------------------------------------ softmax
+
+    /**
+     * Three passes over a row that stays in L1/L2: max, exp(x − max) written to out with its sum, scale by
+     * 1/sum. A row of −∞ gives NaN, as the reference does.
+     */
+    static void softmax(CpuPool pool, MemorySegment x, MemorySegment out, long rows, int c) {
+        Blocks bl = Blocks.of(rows, c);
+        run(pool, bl, (b, wk) -> {
+            int blk = b;
+            for (long r = bl.from(blk); r < bl.to(blk); r++) {
+                long o = r * c;
+                int i = 0;
+                FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (; i + VL <= c; i += VL) mx = mx.max(load(x, o + i));
+                if (i < c) mx = mx.max(load(x, o + i, S.indexInRange(i, c)).blend(Float.NEGATIVE_INFINITY, S.indexInRange(i, c).not()));
+                float max = mx.reduceLanes(VectorOperators.MAX);
+                FloatVector acc = FloatVector.zero(S);
+                for (i = 0; i + VL <= c; i += VL) {
+                    FloatVector e = VecMath.exp(load(x, o + i).sub(max));
+                    acc = acc.add(e);
+                    store(e, out, o + i);
+                }
+                if (i < c) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    FloatVector e = VecMath.exp(load(x, o + i, m).sub(max)).blend(0f, m.not());
+                    acc = acc.add(e);
+                    store(e, out, o + i, m);
+                }
+                float inv = 1f / acc.reduceLanes(VectorOperators.ADD);
+                for (i = 0; i + VL <= c; i += VL) store(load(out, o + i).mul(inv), out, o + i);
+                if (i < c) { VectorMask<Float> m = S.indexInRange(i, c); store(load(out, o + i, m).mul(inv), out, o + i, m); }
+            }
+        });
+    }
+
+    /** dx = y·(dy − Σ y·dy). */
+    static void softmaxBackward(CpuPool pool, MemorySegment y, MemorySegment dy, MemorySegment dx, long rows, int c) {
+        Blocks bl = Blocks.of(rows, c);
+        run(pool, bl, (b, wk) -> {
+            int blk = b;
+            for (long r = bl.from(blk); r < bl.to(blk); r++) {
+                long o = r * c;
+                float d = dot(y, o, dy, o, c);
+                for (int i = 0; i < c; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, c);
+                    store(load(dy, o + i, m).sub(d).mul(load(y, o + i, m)), dx, o + i, m);
+                }
+            }
+        });
+    }
+}
