@@ -139,4 +139,26 @@ public class CpuBackend extends ReferenceBackend {
                                    MemorySegment out, MemorySegment lse, int hq, int hkv, int d) {
         FastAttention.forward(pool, q, k, v, spec, out, lse, hq, hkv, d);
     }
+
+    @Override
+    protected void attentionBackwardKernel(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
+                                           MemorySegment lse, MemorySegment dout, AttentionSpec spec, MemorySegment dq,
+                                           MemorySegment dk, MemorySegment dv, int hq, int hkv, int d) {
+        FastAttentionBackward.backward(pool, q, k, v, out, lse, dout, spec, dq, dk, dv, hq, hkv, d);
+    }
+
+    // ------------------------------------------------------------------ log-prob
+
+    @Override
+    protected void logprobKernel(MemorySegment h, MemorySegment w, MemorySegment targets, float temperature,
+                                 MemorySegment logp, MemorySegment lse, int n, int c, int vocab) {
+        FastLogprob.forward(pool, h, w, targets, temperature, logp, lse, n, c, vocab);
+    }
+
+    @Override
+    protected void logprobBackwardKernel(MemorySegment h, MemorySegment w, MemorySegment targets, float temperature,
+                                         MemorySegment lse, MemorySegment dlogp, MemorySegment dh, MemorySegment dw,
+                                         int n, int c, int vocab) {
+        FastLogprob.backward(pool, h, w, targets, temperature, lse, dlogp, dh, dw, n, c, vocab);
+    }
 }

@@ -100,7 +100,7 @@ final class FastAttention {
         int off = lk - lq, kh = pc.h() / (hq / hkv);
         float[] qt = pool.floats(w, SLOT_QT, d * NR), sb = pool.floats(w, SLOT_S, BC * NR);
         float[] ot = pool.floats(w, SLOT_O, ds * NR), ml = pool.floats(w, SLOT_ML, 2 * NR);
-        loadTransposed(q, ((long) (q0 + pc.i0()) * hq + pc.h()) * d, (long) hq * d, pc.rows(), d, spec.scale(), qt);
+        loadTransposed(q, ((long) (q0 + pc.i0()) * hq + pc.h()) * d, (long) hq * d, pc.rows(), d, spec.scale(), qt, 0);
         java.util.Arrays.fill(ot, 0, ds * NR, 0f);
         java.util.Arrays.fill(ml, 0, NR, Float.NEGATIVE_INFINITY); // running max m
         java.util.Arrays.fill(ml, NR, 2 * NR, 0f);                  // running sum l
@@ -119,14 +119,14 @@ final class FastAttention {
                 (long) pc.h() * spec.totalQ() + q0 + pc.i0(), pc.rows(), d);
     }
 
-    /** dst[c][i] = scale · src[i·stride + c] for i < rows, c < d; lanes i ≥ rows are zero. */
-    static void loadTransposed(MemorySegment src, long at, long stride, int rows, int d, float scale, float[] dst) {
+    /** dst[to + c·NR + i] = scale · src[at + i·stride + c] for i < rows, c < d; lanes i ≥ rows are zero. */
+    static void loadTransposed(MemorySegment src, long at, long stride, int rows, int d, float scale, float[] dst, int to) {
         for (int i = 0; i < NR; i++) {
             if (i < rows) {
                 long o = at + i * stride;
-                for (int c = 0; c < d; c++) dst[c * NR + i] = scale * src.getAtIndex(Mem.F, o + c);
+                for (int c = 0; c < d; c++) dst[to + c * NR + i] = scale * src.getAtIndex(Mem.F, o + c);
             } else {
-                for (int c = 0; c < d; c++) dst[c * NR + i] = 0f;
+                for (int c = 0; c < d; c++) dst[to + c * NR + i] = 0f;
             }
         }
     }

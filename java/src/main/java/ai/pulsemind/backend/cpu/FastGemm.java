@@ -162,7 +162,7 @@ final class FastGemm {
     }
 
     /** Packs B rows [pc, pc+kc) x cols [j0, j0+cols) into one kc x NR panel, zero-padded to NR columns. */
-    private static void packB(Mat b, int pc, int kc, int j0, int cols, float[] dst, int at, CpuPool pool, int w) {
+    static void packB(Mat b, int pc, int kc, int j0, int cols, float[] dst, int at, CpuPool pool, int w) {
         if (!b.t()) {
             packRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, cols, dst, at, NR, kc);
             return;

@@ -10,7 +10,24 @@ final class BackendPair {
     static final CpuBackend FAST = new CpuBackend(2);
     static final ReferenceBackend REF = new ReferenceBackend();
 
+    static {
+        warmUp();
+    }
+
     private BackendPair() {}
+
+    /**
+     * Gets the micro-kernel and exp compiled before the tests start. Interpreted, every Vector API operation
+     * allocates, and the small test shapes would spend seconds there; a few thousand tiny calls (~0.2 s) make the
+     * JIT compile them. Only speed changes: the compiled code computes the same values (no timing is asserted).
+     */
+    private static void warmUp() {
+        float[] a = new float[MicroKernel.MR * 2], b = new float[2 * MicroKernel.NR], c = new float[MicroKernel.MR * MicroKernel.NR];
+        for (int i = 0; i < 12_000; i++) {
+            MicroKernel.tile(2, a, 0, 2, 1, b, 0, MicroKernel.NR, c, 0, MicroKernel.NR, (i & 1) == 0);
+            VecMath.exp(jdk.incubator.vector.FloatVector.fromArray(MicroKernel.S, b, 0)).intoArray(c, 0);
+        }
+    }
 
     static Tensor f32(int... dims) { return Tensor.hostZeros(DType.F32, Shape.of(dims)); }
 
