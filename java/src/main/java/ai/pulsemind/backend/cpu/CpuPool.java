@@ -36,6 +36,8 @@ final class CpuPool implements AutoCloseable {
     private final AtomicReferenceArray<float[]> lent = new AtomicReferenceArray<>(8);
     private volatile Job job; // the current (or last) job; a new object per call, so workers never act twice
     private volatile boolean closed;
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private final String prefix = "pulsemind-cpu" + POOLS.incrementAndGet() + "-";
 
     /** One parallel call: its pieces, the pieces claimed so far, and the helpers still working on it. */
     private static final class Job {
@@ -75,12 +77,15 @@ final class CpuPool implements AutoCloseable {
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             int id = i + 1;
-            workers[i] = Thread.ofPlatform().daemon().name("pulsemind-cpu-" + id).unstarted(() -> loop(id));
+            workers[i] = Thread.ofPlatform().daemon().name(prefix + id).unstarted(() -> loop(id));
             workers[i].start();
         }
     }
 
     int threads() { return threads; }
+
+    /** Worker threads are named this prefix plus their number. */
+    String threadPrefix() { return prefix; }
 
     /**
      * Runs {@code body(t, worker)} for every {@code t < tasks} and returns when all are done; the first exception

@@ -56,10 +56,10 @@ class FastGemmTest {
 
     @Test
     void blockingEdges() {
-        // Around MC (144), KC (256), several NR panels, and a K split into two KC blocks with a ragged tail.
+        // Around MC (144), KC (512), several NR panels, and a K split into two KC blocks with a ragged tail.
         check(0, 0, 0, 145, 129, 257, false, false, 1f, 0f);
         check(0, 0, 0, 289, 200, 300, true, true, 1f, 1f);
-        check(0, 0, 0, 150, 64 * 5 + 3, 513, false, true, 1f, 0f);
+        check(0, 0, 0, 150, 64 * 5 + 3, 515, false, true, 1f, 0f);
     }
 
     @Test
