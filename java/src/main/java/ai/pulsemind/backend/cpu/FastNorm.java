@@ -126,7 +126,9 @@ final class FastNorm {
     /** Σ w·dout·x over one row. */
     private static float weightedDot(MemorySegment w, MemorySegment dout, MemorySegment x, long o, int c) {
         FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) acc = load(w, i).mul(load(dout, o + i)).fma(load(x, o + i), acc);
+        if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             acc = load(w, i, m).mul(load(dout, o + i, m)).fma(load(x, o + i, m), acc);
         }
@@ -177,7 +179,9 @@ final class FastNorm {
     /** Σ (x − shift) over a row, in f32 lanes. */
     private static float sumShifted(MemorySegment x, long o, int c, float shift) {
         FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) acc = acc.add(load(x, o + i).sub(shift));
+        if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             acc = acc.add(load(x, o + i, m).sub(shift).blend(0f, m.not()));
         }
@@ -186,7 +190,12 @@ final class FastNorm {
 
     private static float sumSquaredDeviation(MemorySegment x, long o, int c, float hi, float lo) {
         FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) {
+            FloatVector d = load(x, o + i).sub(hi).sub(lo);
+            acc = d.fma(d, acc);
+        }
+        if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector d = load(x, o + i, m).sub(hi).sub(lo).blend(0f, m.not());
             acc = d.fma(d, acc);
@@ -196,7 +205,9 @@ final class FastNorm {
 
     private static void normalizeRow(MemorySegment x, long o, int c, float hi, float lo, float rs, MemorySegment w,
                                      MemorySegment bias, MemorySegment out) {
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) store(load(x, o + i).sub(hi).sub(lo).mul(rs).fma(load(w, i), load(bias, i)), out, o + i);
+        if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             store(load(x, o + i, m).sub(hi).sub(lo).mul(rs).fma(load(w, i, m), load(bias, i, m)), out, o + i, m);
         }
@@ -225,7 +236,13 @@ final class FastNorm {
     private static void layernormSums(MemorySegment x, MemorySegment w, MemorySegment dout, long o, int c, float mu,
                                       float rs, float[] sums) {
         FloatVector sd = FloatVector.zero(S), sdx = FloatVector.zero(S);
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) {
+            FloatVector xhat = load(x, o + i).sub(mu).mul(rs), g = load(dout, o + i).mul(load(w, i));
+            sd = sd.add(g);
+            sdx = g.fma(xhat, sdx);
+        }
+        if (i < c) { // masked lanes load 0: g = 0 adds nothing
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector xhat = load(x, o + i, m).sub(mu).mul(rs), g = load(dout, o + i, m).mul(load(w, i, m));
             sd = sd.add(g);

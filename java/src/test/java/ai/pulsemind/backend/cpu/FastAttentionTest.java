@@ -66,10 +66,16 @@ class FastAttentionTest {
 
     @Test
     void gqaRatiosAndHeadDims() {
-        int[][] heads = {{1, 1}, {4, 2}, {4, 1}, {6, 2}};
-        for (int[] h : heads)
-            for (int d : new int[] {1, 8, 17, 64, 80})
-                check(Layout.self(70, 9), true, h[0], h[1], d, 1f, true);
+        // {Hq, Hkv, D}: MHA, GQA 2 and 4, 3 heads per K/V head; D 1, odd, the common 64 and 128, the vision 80.
+        int[][] cases = {{1, 1, 1}, {4, 2, 64}, {4, 1, 80}, {6, 2, 17}, {2, 2, 128}};
+        for (int[] c : cases) check(Layout.self(70, 9), true, c[0], c[1], c[2], 1f, true);
+    }
+
+    @Test
+    void backwardSplitsKeyBlocksWhenPairsAreFewerThanThreads() {
+        // One segment, one K/V head, two threads: the key blocks are shared out and dQ partials summed in order.
+        check(Layout.self(230), true, 2, 1, 24, 1f, true);
+        check(Layout.self(230), false, 3, 1, 24, 1f, true);
     }
 
     @Test

@@ -49,8 +49,8 @@ class FastElementwiseTest {
 
     @Test
     void activationsForwardAndBackward() {
-        for (int n : LENGTHS) {
-            for (float mag : new float[] {1f, 8f, 100f}) { // 100: saturated sigmoid/erf/tanh, exp under/overflow
+        for (int n : new int[] {1, 17, 65, 70_001}) {
+            for (float mag : n > 100 ? new float[] {8f} : new float[] {1f, 8f, 100f}) { // 100: saturation, exp limits
                 Tensor x = scaled(rnd.uniform(1, n), mag), g = rnd.uniform(1, n), up = rnd.uniform(2, n);
                 String tag = " n=" + n + " |x|<=" + mag;
                 Tensor f = f32(n), r = f32(n), f2 = f32(n), r2 = f32(n);
