@@ -161,4 +161,10 @@ public class CpuBackend extends ReferenceBackend {
                                          int n, int c, int vocab) {
         FastLogprob.backward(pool, h, w, targets, temperature, lse, dlogp, dh, dw, n, c, vocab);
     }
+
+    @Override
+    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
+                                         MemorySegment out, int hq, int hkv, int d, int lmax) {
+        FastDecode.decode(pool, q, k, v, lengths, scale, out, hq, hkv, d, lmax);
+    }
 }

@@ -85,4 +85,21 @@ class FastAttentionTest {
         check(Layout.self(100), false, 2, 2, 32, 100f, true);
         check(Layout.self(20), true, 2, 2, 16, 0f, true); // all scores zero: uniform weights
     }
+
+    @Test
+    void decodeAgainstCaches() {
+        // {Hq, Hkv, D}; three sequences of different cached lengths, one of them a single key.
+        int[][] cases = {{4, 2, 64}, {3, 3, 17}, {8, 1, 8}};
+        int[] lengths = {1, 17, 70};
+        int lmax = 80;
+        for (int[] c : cases) {
+            int b = lengths.length, hq = c[0], hkv = c[1], d = c[2];
+            Tensor q = rnd.uniform(1, b, hq, d), kc = rnd.uniform(1, b, lmax, hkv, d), vc = rnd.uniform(1, b, lmax, hkv, d);
+            Tensor of = f32(b, hq, d), or = f32(b, hq, d);
+            float scale = (float) (1 / Math.sqrt(d));
+            FAST.attentionDecode(q, kc, vc, lengths, scale, of);
+            REF.attentionDecode(q, kc, vc, lengths, scale, or);
+            Parity.check("attention", String.format("attentionDecode Hq=%d Hkv=%d D=%d", hq, hkv, d), of, or);
+        }
+    }
 }
