@@ -26,6 +26,7 @@ class FastAttentionTest {
     private static final Layout[] LAYOUTS = {
             Layout.self(1), Layout.self(5), Layout.self(17, 3), Layout.self(63, 1, 65), Layout.self(130),
             Layout.self(4, 0, 97), new Layout(new int[] {3, 1, 5}, new int[] {7, 100, 5}),
+            new Layout(new int[] {3, 2}, new int[] {0, 4}), // queries with no key at all: out 0, lse −∞
     };
 
     private void check(Layout lay, boolean causal, int hq, int hkv, int d, float mag, boolean backward) {
