@@ -105,6 +105,7 @@ def main():
     open(a.md, "w").write("\n".join(lines) + "\n")
 
     summary = {"date": machine["date"], "commit": machine["commit"], "machine": machine["cpu"], "kind": "cpu-peers",
+               "load": machine["load"],
                "ratios": {r["what"]: round(r["ratio"], 3) for r in rows if r["ratio"]}}
     with open(a.history, "a") as f:
         f.write(json.dumps(summary) + "\n")
