@@ -1,7 +1,6 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -52,10 +51,9 @@ final class FastDecode {
     private static void scores(MemorySegment k, long ko, float[] qs, int group, int d, int dp, float[] sc, int j, int n) {
         for (int hh = 0; hh < group; hh++) {
             FloatVector s = FloatVector.zero(S);
-            for (int c = 0; c < d; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, d);
-                s = load(k, ko + c, m).fma(FloatVector.fromArray(S, qs, hh * dp + c), s);
-            }
+            int c = 0;
+            for (; c + VL <= d; c += VL) s = load(k, ko + c).fma(FloatVector.fromArray(S, qs, hh * dp + c), s);
+            if (c < d) s = load(k, ko + c, S.indexInRange(c, d)).fma(FloatVector.fromArray(S, qs, hh * dp + c), s);
             sc[hh * n + j] = s.reduceLanes(VectorOperators.ADD);
         }
     }
@@ -79,13 +77,13 @@ final class FastDecode {
     /** acc[hh] += p[hh][j] · v_j for every query head of the group (the value row read once). */
     private static void accumulate(MemorySegment v, long vo, float[] sc, int j, int n, int group, int d, int dp,
                                    float[] acc) {
-        for (int c = 0; c < d; c += VL) {
-            VectorMask<Float> m = S.indexInRange(c, d);
-            FloatVector x = load(v, vo + c, m);
-            for (int hh = 0; hh < group; hh++) {
-                int at = hh * dp + c;
-                x.fma(FloatVector.broadcast(S, sc[hh * n + j]), FloatVector.fromArray(S, acc, at)).intoArray(acc, at);
-            }
+        int full = d / VL * VL;
+        for (int hh = 0; hh < group; hh++) {
+            FloatVector p = FloatVector.broadcast(S, sc[hh * n + j]);
+            int at = hh * dp;
+            for (int c = 0; c < full; c += VL) load(v, vo + c).fma(p, FloatVector.fromArray(S, acc, at + c)).intoArray(acc, at + c);
+            if (full < d)
+                load(v, vo + full, S.indexInRange(full, d)).fma(p, FloatVector.fromArray(S, acc, at + full)).intoArray(acc, at + full);
         }
     }
 }

@@ -170,8 +170,14 @@ final class FastElementwise {
     static void swigluBackward(CpuPool pool, MemorySegment gate, MemorySegment up, MemorySegment dout,
                                MemorySegment dgate, MemorySegment dup, long n) {
         parallel(pool, n, (from, to) -> {
-            for (long i = from; i < to; i += VL) {
-                VectorMask<Float> m = tail(i, Math.min(to, i + VL));
+            long i = from;
+            for (; i + VL <= to; i += VL) {
+                FloatVector g = load(gate, i), u = load(up, i), d = load(dout, i);
+                store(d.mul(u).mul(VecMath.siluGrad(g)), dgate, i);
+                store(d.mul(VecMath.silu(g)), dup, i);
+            }
+            if (i < to) { // the same on the last, partial vector
+                VectorMask<Float> m = tail(i, to);
                 FloatVector g = load(gate, i, m), u = load(up, i, m), d = load(dout, i, m);
                 store(d.mul(u).mul(VecMath.siluGrad(g)), dgate, i, m);
                 store(d.mul(VecMath.silu(g)), dup, i, m);
@@ -191,7 +197,17 @@ final class FastElementwise {
         long per = Math.max(1, CHUNK / ((long) heads * d)), pieces = (n + per - 1) / per;
         CpuPool.Body body = (p, w) -> {
             for (long t = p * per; t < Math.min(n, (p + 1) * per); t++) {
-                for (int j = 0; j < half; j += VL) {
+                int j = 0;
+                for (; j + VL <= half; j += VL) {
+                    FloatVector c = load(cos, t * half + j), s = load(sin, t * half + j).mul(sign);
+                    for (int h = 0; h < heads; h++) {
+                        long o = (t * heads + h) * d + j;
+                        FloatVector x1 = load(x, o), x2 = load(x, o + half);
+                        store(x1.mul(c).sub(x2.mul(s)), out, o);
+                        store(x2.mul(c).add(x1.mul(s)), out, o + half);
+                    }
+                }
+                if (j < half) { // the same on the last, partial vector of each half
                     VectorMask<Float> m = S.indexInRange(j, half);
                     FloatVector c = load(cos, t * half + j, m), s = load(sin, t * half + j, m).mul(sign);
                     for (int h = 0; h < heads; h++) {
@@ -217,13 +233,22 @@ final class FastElementwise {
         float step = (float) (hp.lr() / bc1), invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
         float decay = (float) (1 - (double) hp.lr() * hp.weightDecay());
         parallel(pool, n, (from, to) -> {
-            for (long i = from; i < to; i += VL) {
-                VectorMask<Float> m = tail(i, Math.min(to, i + VL));
+            long i = from;
+            for (; i + VL <= to; i += VL) {
+                FloatVector gi = load(g, i);
+                FloatVector mi = load(mo, i).mul(b1).add(gi.mul(ob1));
+                FloatVector vi = load(vo, i).mul(b2).add(gi.mul(gi).mul(ob2));
+                FloatVector pi = load(p, i).mul(decay).sub(mi.mul(step).div(vi.sqrt().mul(invSqrtBc2).add(eps)));
+                store(mi, mo, i);
+                store(vi, vo, i);
+                store(pi, p, i);
+            }
+            if (i < to) { // the same on the last, partial vector
+                VectorMask<Float> m = tail(i, to);
                 FloatVector gi = load(g, i, m);
                 FloatVector mi = load(mo, i, m).mul(b1).add(gi.mul(ob1));
                 FloatVector vi = load(vo, i, m).mul(b2).add(gi.mul(gi).mul(ob2));
-                FloatVector denom = vi.sqrt().mul(invSqrtBc2).add(eps);
-                FloatVector pi = load(p, i, m).mul(decay).sub(mi.mul(step).div(denom));
+                FloatVector pi = load(p, i, m).mul(decay).sub(mi.mul(step).div(vi.sqrt().mul(invSqrtBc2).add(eps)));
                 store(mi, mo, i, m);
                 store(vi, vo, i, m);
                 store(pi, p, i, m);

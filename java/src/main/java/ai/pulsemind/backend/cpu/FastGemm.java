@@ -90,6 +90,23 @@ final class FastGemm {
             scaleC(c, co, m, n, beta);
             return;
         }
+        if (m <= FastGemv.MAX_ROWS) {
+            FastGemv.gemv(pool, parallel, worker, a, b, c, co, m, n, k, alpha, beta);
+            return;
+        }
+        // x·Wᵀ with fewer rows of x than of W: packing W as B would transpose all of it for little arithmetic.
+        // Compute Cᵀ = W·xᵀ instead: W becomes the A operand (plain row copies) and only x is transposed. Each
+        // element is the same FMA sequence either way (the product commutes), so the result is unchanged.
+        boolean swap = b.t() && m < n;
+        if (swap) {
+            Mat w = new Mat(b.seg(), b.off(), n, k, false);
+            Mat xt = a.t() ? new Mat(a.seg(), a.off(), k, m, false) : new Mat(a.seg(), a.off(), m, k, true);
+            a = w;
+            b = xt;
+            int t = m;
+            m = n;
+            n = t;
+        }
         int threads = parallel ? pool.threads() : 1;
         // Equal M blocks, their count a multiple of the thread count once there are enough rows.
         int mb = ceilDiv(m, MC);
@@ -100,14 +117,15 @@ final class FastGemm {
         // Shared by the pieces of a parallel product, so not a per-worker scratch buffer.
         float[] bp = parallel ? pool.borrow(LENT_B, panelsMax * KC * NR) : pool.floats(worker, SLOT_B, panelsMax * KC * NR);
         try {
-            loops(pool, parallel, worker, a, b, c, co, m, n, k, alpha, beta, bp, mb, mc, threads);
+            loops(pool, parallel, worker, a, b, c, co, m, n, k, alpha, beta, bp, mb, mc, threads, swap);
         } finally {
             if (parallel) pool.giveBack(LENT_B, bp);
         }
     }
 
     private static void loops(CpuPool pool, boolean parallel, int worker, Mat a, Mat b, MemorySegment c, long co,
-                              int m, int n, int k, float alpha, float beta, float[] bp, int mb, int mc, int threads) {
+                              int m, int n, int k, float alpha, float beta, float[] bp, int mb, int mc, int threads,
+                              boolean ct) {
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
             // N sub-ranges so that small-M products still give every thread work (each >= 4 panels).
@@ -125,7 +143,8 @@ final class FastGemm {
                 run(parallel ? pool : null, worker, mb * nsplit, (t, w) -> {
                     int ic = (t / nsplit) * mc, rows = Math.min(mc, m - ic);
                     int p0 = (t % nsplit) * per, p1 = Math.min(panels, p0 + per);
-                    if (p0 < p1) tileTask(a, ic, rows, pcF, kc, bp, p0, p1, c, co, n, jcF, nc, alpha, beta, first, pool, w);
+                    if (p0 < p1)
+                        tileTask(a, ic, rows, pcF, kc, bp, p0, p1, c, co, ct ? m : n, ct, jcF, nc, alpha, beta, first, pool, w);
                 });
             }
         }
@@ -136,9 +155,12 @@ final class FastGemm {
         else pool.run(tasks, body);
     }
 
-    /** One tile of C: rows [ic, ic+rows) x panels [p0, p1) of the current N block, for one K block. */
+    /**
+     * One tile of C: rows [ic, ic+rows) x panels [p0, p1) of the current N block, for one K block. With
+     * {@code ct} the product being computed is Cᵀ, so tile element (i, j) goes to C[j][i] (row length ldc).
+     */
     private static void tileTask(Mat a, int ic, int rows, int pc, int kc, float[] bp, int p0, int p1,
-                                 MemorySegment c, long co, int ldc, int jc, int nc, float alpha, float beta,
+                                 MemorySegment c, long co, int ldc, boolean ct, int jc, int nc, float alpha, float beta,
                                  boolean first, CpuPool pool, int w) {
         int rowsPad = roundUp(rows, MR);
         float[] ap = pool.floats(w, SLOT_A, rowsPad * kc);
@@ -155,8 +177,9 @@ final class FastGemm {
         }
         for (int jp = p0; jp < p1; jp++) {
             MicroKernel.block(rowsPad, 1, kc, ap, 0, ars, aps, bp, jp * kc * NR, NR, 0, cb, 0, NR, false);
-            int j0 = jc + jp * NR;
-            store(cb, rows, Math.min(NR, jc + nc - j0), c, co + (long) ic * ldc + j0, ldc, alpha, beta, first);
+            int j0 = jc + jp * NR, cols = Math.min(NR, jc + nc - j0);
+            if (ct) storeTransposed(cb, rows, cols, c, co + (long) j0 * ldc + ic, ldc, alpha, beta, first);
+            else store(cb, rows, cols, c, co + (long) ic * ldc + j0, ldc, alpha, beta, first);
         }
     }
 
@@ -178,13 +201,29 @@ final class FastGemm {
     /** Packs B rows [pc, pc+kc) x cols [j0, j0+cols) into one kc x NR panel, zero-padded to NR columns. */
     static void packB(Mat b, int pc, int kc, int j0, int cols, float[] dst, int at, CpuPool pool, int w) {
         if (!b.t()) {
-            packRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, cols, dst, at, NR, kc);
+            if (cols == NR) packPanelRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, dst, at);
+            else packRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, cols, dst, at, NR, kc);
             return;
         }
         // B stored (n x k): copy the panel's rows (contiguous in k), then transpose in the cache.
         float[] t = pool.floats(w, SLOT_T, NR * kc);
         packRows(b.seg(), b.off() + (long) j0 * b.cols() + pc, b.cols(), cols, kc, t, 0, kc, NR);
         transpose(t, kc, dst, at, kc);
+    }
+
+    /**
+     * A full panel of a row-major B: kc rows of NR floats, by vector loads and stores (a bulk copy call per
+     * 256-byte row costs several times more; it dominated products with few rows of A).
+     */
+    private static void packPanelRows(MemorySegment seg, long off, int stride, int kc, float[] dst, int at) {
+        for (int p = 0; p < kc; p++) {
+            long src = (off + (long) p * stride) * 4;
+            int d = at + p * NR;
+            FloatVector.fromMemorySegment(S, seg, src, NATIVE).intoArray(dst, d);
+            FloatVector.fromMemorySegment(S, seg, src + 4L * VL, NATIVE).intoArray(dst, d + VL);
+            FloatVector.fromMemorySegment(S, seg, src + 8L * VL, NATIVE).intoArray(dst, d + 2 * VL);
+            FloatVector.fromMemorySegment(S, seg, src + 12L * VL, NATIVE).intoArray(dst, d + 3 * VL);
+        }
     }
 
     /** dst[at + p*NR + j] = src[j*ld + p] for j < NR, p < kc. */
@@ -205,14 +244,67 @@ final class FastGemm {
     static void store(float[] t, int rows, int cols, MemorySegment c, long at, int ldc, float alpha, float beta, boolean first) {
         for (int r = 0; r < rows; r++) {
             long base = (at + (long) r * ldc) * 4;
-            for (int v = 0; v < cols; v += VL) {
-                VectorMask<Float> mk = S.indexInRange(v, cols);
-                FloatVector x = FloatVector.fromArray(S, t, r * NR + v).mul(alpha);
-                long off = base + v * 4L;
-                if (!first) x = x.add(FloatVector.fromMemorySegment(S, c, off, NATIVE, mk));
-                else if (beta != 0) x = FloatVector.fromMemorySegment(S, c, off, NATIVE, mk).mul(beta).add(x);
-                x.intoMemorySegment(c, off, NATIVE, mk);
+            // One loop per mode, each with an unmasked body and one masked tail: a vector assigned on several
+            // branches, or a mask built for every vector, costs several times the arithmetic here.
+            if (!first) storeAdd(t, r * NR, cols, c, base, alpha);
+            else if (beta != 0) storeBlend(t, r * NR, cols, c, base, alpha, beta);
+            else storeSet(t, r * NR, cols, c, base, alpha);
+        }
+    }
+
+    /** {@link #store} into Cᵀ: tile element (r, j) goes to c[at + j·ldc + r]. Few rows (the swap case), scalar. */
+    private static void storeTransposed(float[] t, int rows, int cols, MemorySegment c, long at, int ldc, float alpha,
+                                        float beta, boolean first) {
+        for (int j = 0; j < cols; j++) {
+            for (int r = 0; r < rows; r++) {
+                long i = at + (long) j * ldc + r;
+                float x = alpha * t[r * NR + j];
+                if (!first) x += c.getAtIndex(F, i);
+                else if (beta != 0) x += beta * c.getAtIndex(F, i);
+                c.setAtIndex(F, i, x);
             }
+        }
+    }
+
+    /** c[base..] += alpha·t[o..o+cols). */
+    private static void storeAdd(float[] t, int o, int cols, MemorySegment c, long base, float alpha) {
+        int v = 0;
+        for (; v + VL <= cols; v += VL) {
+            long off = base + v * 4L;
+            FloatVector.fromArray(S, t, o + v).mul(alpha).add(FloatVector.fromMemorySegment(S, c, off, NATIVE))
+                    .intoMemorySegment(c, off, NATIVE);
+        }
+        if (v < cols) {
+            VectorMask<Float> mk = S.indexInRange(v, cols);
+            long off = base + v * 4L;
+            FloatVector.fromArray(S, t, o + v).mul(alpha).add(FloatVector.fromMemorySegment(S, c, off, NATIVE, mk))
+                    .intoMemorySegment(c, off, NATIVE, mk);
+        }
+    }
+
+    /** c[base..] = alpha·t[o..o+cols) + beta·c[base..]. */
+    private static void storeBlend(float[] t, int o, int cols, MemorySegment c, long base, float alpha, float beta) {
+        int v = 0;
+        for (; v + VL <= cols; v += VL) {
+            long off = base + v * 4L;
+            FloatVector.fromMemorySegment(S, c, off, NATIVE).mul(beta).add(FloatVector.fromArray(S, t, o + v).mul(alpha))
+                    .intoMemorySegment(c, off, NATIVE);
+        }
+        if (v < cols) {
+            VectorMask<Float> mk = S.indexInRange(v, cols);
+            long off = base + v * 4L;
+            FloatVector.fromMemorySegment(S, c, off, NATIVE, mk).mul(beta).add(FloatVector.fromArray(S, t, o + v).mul(alpha))
+                    .intoMemorySegment(c, off, NATIVE, mk);
+        }
+    }
+
+    /** c[base..] = alpha·t[o..o+cols); C is not read (beta 0 ignores it, as BLAS does: it may hold NaN). */
+    private static void storeSet(float[] t, int o, int cols, MemorySegment c, long base, float alpha) {
+        int v = 0;
+        for (; v + VL <= cols; v += VL) FloatVector.fromArray(S, t, o + v).mul(alpha).intoMemorySegment(c, base + v * 4L, NATIVE);
+        if (v < cols) {
+            VectorMask<Float> mk = S.indexInRange(v, cols);
+            FloatVector.fromArray(S, t, o + v).mul(alpha).intoMemorySegment(c, base + v * 4L, NATIVE, mk);
         }
     }
 

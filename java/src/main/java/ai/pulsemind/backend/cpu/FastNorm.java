@@ -137,11 +137,26 @@ final class FastNorm {
 
     private static void rmsnormRowBackward(MemorySegment x, MemorySegment w, MemorySegment dout, MemorySegment dx,
                                            long o, int c, float rs, float k, float[] part, int po) {
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) {
+            FloatVector xi = load(x, o + i), di = load(dout, o + i);
+            store(load(w, i).mul(di).sub(xi.mul(k)).mul(rs), dx, o + i);
+            if (part != null) di.mul(xi).mul(rs).add(FloatVector.fromArray(S, part, po + i)).intoArray(part, po + i);
+        }
+        if (i < c) { // the same on the last, partial vector
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector xi = load(x, o + i, m), di = load(dout, o + i, m);
             store(load(w, i, m).mul(di).sub(xi.mul(k)).mul(rs), dx, o + i, m);
             if (part != null) di.mul(xi).mul(rs).add(FloatVector.fromArray(S, part, po + i, m)).intoArray(part, po + i, m);
+        }
+    }
+
+    private static void softmaxRowBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long o, int c, float d) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) store(load(dy, o + i).sub(d).mul(load(y, o + i)), dx, o + i);
+        if (i < c) {
+            VectorMask<Float> m = S.indexInRange(i, c);
+            store(load(dy, o + i, m).sub(d).mul(load(y, o + i, m)), dx, o + i, m);
         }
     }
 
@@ -255,7 +270,14 @@ final class FastNorm {
     private static void layernormRowBackward(MemorySegment x, MemorySegment w, MemorySegment dout, MemorySegment dx,
                                              long o, int c, float mu, float rs, float meanD, float meanDX,
                                              float[] pw, float[] pb, int po) {
-        for (int i = 0; i < c; i += VL) {
+        int i = 0;
+        for (; i + VL <= c; i += VL) {
+            FloatVector xhat = load(x, o + i).sub(mu).mul(rs), di = load(dout, o + i);
+            store(di.mul(load(w, i)).sub(meanD).sub(xhat.mul(meanDX)).mul(rs), dx, o + i);
+            if (pw != null) di.fma(xhat, FloatVector.fromArray(S, pw, po + i)).intoArray(pw, po + i);
+            if (pb != null) di.add(FloatVector.fromArray(S, pb, po + i)).intoArray(pb, po + i);
+        }
+        if (i < c) { // the same on the last, partial vector
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector xhat = load(x, o + i, m).sub(mu).mul(rs), di = load(dout, o + i, m);
             store(di.mul(load(w, i, m)).sub(meanD).sub(xhat.mul(meanDX)).mul(rs), dx, o + i, m);
@@ -351,11 +373,7 @@ final class FastNorm {
             int blk = b;
             for (long r = bl.from(blk); r < bl.to(blk); r++) {
                 long o = r * c;
-                float d = dot(y, o, dy, o, c);
-                for (int i = 0; i < c; i += VL) {
-                    VectorMask<Float> m = S.indexInRange(i, c);
-                    store(load(dy, o + i, m).sub(d).mul(load(y, o + i, m)), dx, o + i, m);
-                }
+                softmaxRowBackward(y, dy, dx, o, c, dot(y, o, dy, o, c));
             }
         });
     }

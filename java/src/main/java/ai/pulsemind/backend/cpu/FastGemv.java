@@ -1,0 +1,133 @@
+package ai.pulsemind.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static ai.pulsemind.backend.cpu.FastElementwise.load;
+import static ai.pulsemind.backend.cpu.MicroKernel.S;
+import static ai.pulsemind.backend.cpu.MicroKernel.VL;
+import static ai.pulsemind.backend.cpu.MicroKernel.ceilDiv;
+import static ai.pulsemind.backend.cpu.MicroKernel.roundUp;
+
+/**
+ * Products with few rows of A (decoding: one token per sequence through a linear layer), where packing B costs
+ * more than the arithmetic: B is read once, straight from its segment, and never copied. A (m x k, m ≤
+ * {@link #MAX_ROWS}) is copied once into a small row-major array. Pieces are ranges of C's columns; every
+ * element of C is summed in the same order whatever the split, so results do not depend on the thread count.
+ *
+ * <ul>
+ *   <li>B stored (n x k) (a weight used as {@code x·Wᵀ}): C[i][j] is a vector dot product of A's row i and
+ *       B's row j, four rows of A at a time so each B vector is loaded once for four FMAs.</li>
+ *   <li>B stored (k x n): C[i][j0..j1) accumulates A[i][p]·B[p][j0..j1) over p in a small L1 buffer.</li>
+ * </ul>
+ */
+final class FastGemv {
+    /** Up to this many rows of A the direct path wins: measured 1 to 16 rows against the packed GEMM. */
+    static final int MAX_ROWS = 8;
+    private static final int SLOT_A = 21, SLOT_ACC = 22;
+
+    private FastGemv() {}
+
+    static void gemv(CpuPool pool, boolean parallel, int worker, FastGemm.Mat a, FastGemm.Mat b, MemorySegment c,
+                     long co, int m, int n, int k, float alpha, float beta) {
+        int kp = roundUp(k, VL);
+        float[] ar = new float[m * kp]; // small: m ≤ 8 rows
+        for (int i = 0; i < m; i++) {
+            if (!a.t()) MemorySegment.copy(a.seg(), Mem.F, (a.off() + (long) i * k) * 4, ar, i * kp, k);
+            else for (int p = 0; p < k; p++) ar[i * kp + p] = a.seg().getAtIndex(Mem.F, a.off() + (long) p * m + i);
+        }
+        // Pieces of C's columns: for B stored (k x n) few and wide, so each row of B is read in long runs (short
+        // strided runs touch a new page per row); the accumulator (m x width) then sits in L1/L2.
+        int threads = parallel ? pool.threads() : 1;
+        int pieceCols = roundUp(Math.max(64, ceilDiv(n, (b.t() ? 8 : 2) * threads)), VL);
+        int pieces = ceilDiv(n, pieceCols);
+        CpuPool.Body body = (t, w) -> {
+            int j0 = t * pieceCols, j1 = Math.min(n, j0 + pieceCols);
+            if (b.t()) dots(ar, kp, m, k, b, j0, j1, c, co, n, alpha, beta);
+            else rows(pool, w, ar, kp, m, k, b, j0, j1, c, co, n, alpha, beta);
+        };
+        if (parallel) pool.run(pieces, body);
+        else for (int t = 0; t < pieces; t++) body.run(t, worker);
+    }
+
+    /** C[i][j] for j in [j0, j1), B stored (n x k). */
+    private static void dots(float[] ar, int kp, int m, int k, FastGemm.Mat b, int j0, int j1, MemorySegment c, long co,
+                             int ldc, float alpha, float beta) {
+        for (int j = j0; j < j1; j++) {
+            long bo = b.off() + (long) j * k;
+            for (int i = 0; i < m; i += 4) {
+                int rows = Math.min(4, m - i);
+                dot4(ar, kp, i, rows, k, b.seg(), bo, c, co + (long) i * ldc + j, ldc, alpha, beta);
+            }
+        }
+    }
+
+    /** Up to four dot products of A rows i..i+rows with one B row, each finished into C. */
+    private static void dot4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, long bo, MemorySegment c,
+                             long at, int ldc, float alpha, float beta) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int a0 = i * kp, a1 = Math.min(i + 1, i + rows - 1) * kp, a2 = Math.min(i + 2, i + rows - 1) * kp;
+        int a3 = Math.min(i + 3, i + rows - 1) * kp;
+        int p = 0;
+        for (; p + VL <= k; p += VL) {
+            FloatVector bv = load(bs, bo + p);
+            s0 = FloatVector.fromArray(S, ar, a0 + p).fma(bv, s0);
+            s1 = FloatVector.fromArray(S, ar, a1 + p).fma(bv, s1);
+            s2 = FloatVector.fromArray(S, ar, a2 + p).fma(bv, s2);
+            s3 = FloatVector.fromArray(S, ar, a3 + p).fma(bv, s3);
+        }
+        if (p < k) { // A is zero-padded to kp, so the masked-off lanes add 0
+            FloatVector bv = load(bs, bo + p, S.indexInRange(p, k));
+            s0 = FloatVector.fromArray(S, ar, a0 + p).fma(bv, s0);
+            s1 = FloatVector.fromArray(S, ar, a1 + p).fma(bv, s1);
+            s2 = FloatVector.fromArray(S, ar, a2 + p).fma(bv, s2);
+            s3 = FloatVector.fromArray(S, ar, a3 + p).fma(bv, s3);
+        }
+        finish(c, at, s0.reduceLanes(VectorOperators.ADD), alpha, beta);
+        if (rows > 1) finish(c, at + ldc, s1.reduceLanes(VectorOperators.ADD), alpha, beta);
+        if (rows > 2) finish(c, at + 2L * ldc, s2.reduceLanes(VectorOperators.ADD), alpha, beta);
+        if (rows > 3) finish(c, at + 3L * ldc, s3.reduceLanes(VectorOperators.ADD), alpha, beta);
+    }
+
+    /** C = alpha·s + beta·C; beta 0 ignores C (it may hold garbage), as BLAS does. */
+    private static void finish(MemorySegment c, long at, float s, float alpha, float beta) {
+        float v = alpha * s;
+        if (beta != 0) v += beta * c.getAtIndex(Mem.F, at);
+        c.setAtIndex(Mem.F, at, v);
+    }
+
+
+    /** C[i][j0..j1) for B stored (k x n): rows of B streamed once, accumulated in an L1 buffer. */
+    private static void rows(CpuPool pool, int w, float[] ar, int kp, int m, int k, FastGemm.Mat b, int j0, int j1,
+                             MemorySegment c, long co, int ldc, float alpha, float beta) {
+        int width = j1 - j0, wp = roundUp(width, VL);
+        float[] acc = pool.floats(w, SLOT_ACC, m * wp);
+        Arrays.fill(acc, 0, m * wp, 0f);
+        int full = width / VL * VL;
+        for (int p = 0; p < k; p++) {
+            long bo = b.off() + (long) p * ldc + j0;
+            for (int i = 0; i < m; i++) {
+                FloatVector a = FloatVector.broadcast(S, ar[i * kp + p]);
+                int at = i * wp;
+                for (int v = 0; v < full; v += VL)
+                    load(b.seg(), bo + v).fma(a, FloatVector.fromArray(S, acc, at + v)).intoArray(acc, at + v);
+                if (full < width) {
+                    VectorMask<Float> mk = S.indexInRange(full, width);
+                    load(b.seg(), bo + full, mk).fma(a, FloatVector.fromArray(S, acc, at + full)).intoArray(acc, at + full);
+                }
+            }
+        }
+        float[] tile = new float[MicroKernel.NR];
+        for (int i = 0; i < m; i++) {
+            for (int v = 0; v < width; v += MicroKernel.NR) {
+                int cols = Math.min(MicroKernel.NR, width - v);
+                System.arraycopy(acc, i * wp + v, tile, 0, cols);
+                FastGemm.store(tile, 1, cols, c, co + (long) i * ldc + j0 + v, ldc, alpha, beta, true);
+            }
+        }
+    }
+}
