@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Peer for `bin/pulsemind bench generate`: Hugging Face transformers on PyTorch CPU, same shape, random weights.
 
-Prefill = one forward over the prompts (logits of the last position only, as our prefill);
-decode  = generate(new tokens, greedy) minus one prefill, per token. Prints one JSON line.
+Prefill = generate(1 new token); decode = (generate(N) - generate(1)) / (N - 1), medians of --reps after
+--warmup untimed runs, exactly as `bin/pulsemind bench generate` measures. Prints one JSON line.
 Run: /tmp/oracle/bin/python bench/peers/hf_generate.py --shape qwen2.5-0.5b --prompt 128 --new 32 --threads 2
 """
 import argparse
 import json
+import statistics
 import time
 
 import torch
@@ -30,24 +31,29 @@ def main():
     ap.add_argument("--new", type=int, default=32)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     cfg = Qwen2Config(rms_norm_eps=1e-6, **SHAPES[a.shape])
     model = Qwen2ForCausalLM(cfg).eval().to(torch.float32)
     ids = torch.randint(0, cfg.vocab_size, (a.batch, a.prompt))
+    def run(n):
+        t = time.perf_counter()
+        out = model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, pad_token_id=0, eos_token_id=None)
+        assert out.shape[1] == a.prompt + n
+        return time.perf_counter() - t
+
     with torch.inference_mode():
-        model(ids, logits_to_keep=1)  # warm-up
-        t0 = time.perf_counter()
-        model(ids, logits_to_keep=1)
-        prefill = time.perf_counter() - t0
-        gen = dict(max_new_tokens=a.new, min_new_tokens=a.new, do_sample=False, pad_token_id=0, eos_token_id=None)
-        model.generate(ids, **{**gen, "max_new_tokens": 2, "min_new_tokens": 2})  # warm-up
-        t1 = time.perf_counter()
-        out = model.generate(ids, **gen)
-        total = time.perf_counter() - t1
-    assert out.shape[1] == a.prompt + a.new
-    decode = max(1e-9, total - prefill)
+        for _ in range(a.warmup):
+            run(min(a.new, 4))
+        one, full = [], []
+        for _ in range(a.reps):
+            one.append(run(1))
+            full.append(run(a.new))
+    prefill = statistics.median(one)
+    decode = max(1e-9, statistics.median(full) - prefill)
     print(json.dumps({"peer": "transformers-generate", "torch": torch.__version__, "transformers": transformers.__version__,
                       "shape": a.shape, "threads": a.threads, "batch": a.batch, "prompt": a.prompt, "new": a.new,
                       "prefill_tokens_per_s": a.batch * a.prompt / prefill,

@@ -7,8 +7,6 @@ import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.generate.Generator;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
 import ai.pulsemind.model.io.TextConfig;
-import ai.pulsemind.tensor.AllocationScope;
-import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.HostAllocator;
 import ai.pulsemind.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -23,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code pulsemind bench generate}: prefill and decode throughput of a text decoder with random weights of a named
- * shape (no download), greedy, fixed lengths — the same workload as bench/peers/hf_generate.py.
+ * shape (no download), greedy, fixed lengths — the same workload and method as bench/peers/hf_generate.py.
  */
 @Command(name = "generate", description = "Prefill and decode tokens/s of a random-weight decoder of a given shape.")
 public final class BenchGenerateCommand implements Callable<Integer> {
@@ -33,6 +31,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1") int batch;
     @Option(names = "--threads", defaultValue = "0") int threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed generations first (JIT warm-up).") int warmup;
+    @Option(names = "--reps", defaultValue = "3", description = "Timed repetitions; medians are reported.") int reps;
     @Option(names = "--json", description = "Print one JSON line.") boolean json;
 
     /** Tied embeddings in both shapes. */
@@ -94,18 +94,16 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             SplittableRandom r = new SplittableRandom(2);
             List<Qwen25VL.Sequence> prompts = new ArrayList<>();
             for (int b = 0; b < batch; b++) prompts.add(Qwen25VL.Sequence.text(r.ints(prompt, 0, d.vocabSize()).toArray()));
-            // prefill: one packed forward over all prompts (timed separately, as the peer does)
-            prefill(ops, model, prompts); // warm-up
-            long t0 = System.nanoTime();
-            prefill(ops, model, prompts);
-            double prefillS = (System.nanoTime() - t0) / 1e9;
+            // prefill = generate(1 new token); decode = (generate(N) − generate(1)) / (N − 1): both sides of the
+            // subtraction are measured the same way, after warm-up (the Vector API paths are slow until compiled)
             Generator gen = new Generator(model, ops);
-            GenerationConfig cfg = GenerationConfig.greedy(newTokens); // no stop ids: always newTokens tokens
-            gen.generate(prompts, GenerationConfig.greedy(2), null);   // warm-up of the decode path
-            long t1 = System.nanoTime();
-            gen.generate(prompts, cfg, null);
-            double totalS = (System.nanoTime() - t1) / 1e9;
-            double decodeS = Math.max(1e-9, totalS - prefillS);        // generate = prefill + (new − 1) steps
+            for (int i = 0; i < warmup; i++) gen.generate(prompts, GenerationConfig.greedy(Math.min(newTokens, 4)), null);
+            double[] one = new double[reps], all = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                one[i] = time(gen, prompts, 1);
+                all[i] = time(gen, prompts, newTokens);
+            }
+            double prefillS = median(one), decodeS = Math.max(1e-9, median(all) - prefillS);
             double prefillTps = batch * (double) prompt / prefillS, decodeTps = batch * (double) (newTokens - 1) / decodeS;
             if (json) {
                 System.out.printf("{\"shape\":\"%s\",\"backend\":\"%s\",\"threads\":%d,\"batch\":%d,\"prompt\":%d,\"new\":%d,"
@@ -120,9 +118,15 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void prefill(Ops ops, Qwen25VL model, List<Qwen25VL.Sequence> prompts) {
-        try (var g = GradMode.disabled(); var s = AllocationScope.open()) {
-            model.forward(ops, prompts, null);
-        }
+    private static double time(Generator gen, List<Qwen25VL.Sequence> prompts, int tokens) {
+        long t0 = System.nanoTime();
+        gen.generate(prompts, GenerationConfig.greedy(tokens), null); // no stop ids: exactly `tokens` new tokens
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
     }
 }
