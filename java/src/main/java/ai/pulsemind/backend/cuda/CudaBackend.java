@@ -8,6 +8,7 @@ import ai.pulsemind.backend.PatchSpec;
 import ai.pulsemind.backend.RopeSpec;
 import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
+import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Device;
 import ai.pulsemind.tensor.Half;
@@ -796,11 +797,16 @@ public final class CudaBackend implements Backend {
                 .ptr(ptr(sin)).i64(n).i32(half), (long) n * half);
     }
 
-    /** A spec's per-frequency axis and inverse frequency, on the device once per spec. */
+    /**
+     * A spec's per-frequency axis and inverse frequency, on the device once per spec. Outside any allocation scope:
+     * the cache outlives the step that first asked (a scope would free the copies under it).
+     */
     private Tensor[] uploadSpec(RopeSpec s) {
-        try (Tensor axis = Tensor.ofInts(s.axis(), s.axis().length); Tensor inv = Tensor.of(s.invFreq(), s.invFreq().length)) {
-            return new Tensor[] {upload(axis), upload(inv)};
-        }
+        return AllocationScope.outside(() -> {
+            try (Tensor axis = Tensor.ofInts(s.axis(), s.axis().length); Tensor inv = Tensor.of(s.invFreq(), s.invFreq().length)) {
+                return new Tensor[] {upload(axis), upload(inv)};
+            }
+        });
     }
 
     @Override

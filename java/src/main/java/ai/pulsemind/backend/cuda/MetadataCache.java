@@ -1,5 +1,6 @@
 package ai.pulsemind.backend.cuda;
 
+import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.Tensor;
 
 import java.util.Iterator;
@@ -12,7 +13,8 @@ import java.util.function.Function;
  * per distinct key and kept in least-recently-used order: a model's layers share one spec per forward, so its
  * offsets cross the bus once, not once per layer. Keys compare by value (records, {@link Ints}).
  *
- * <p>Evicting a copy closes it while kernels queued earlier may still read it; that is safe because the backend
+ * <p>Copies are made outside any {@link AllocationScope} (a step's scope would free them under the cache). Evicting
+ * a copy closes it while kernels queued earlier may still read it; that is safe because the backend
  * issues all work on one stream, so the memory's next user runs after them (see {@link DeviceAllocator}).
  */
 final class MetadataCache<K> implements AutoCloseable {
@@ -29,7 +31,8 @@ final class MetadataCache<K> implements AutoCloseable {
     Tensor get(K key, Function<K, Tensor> upload) {
         Tensor t = entries.get(key);
         if (t != null && !t.isClosed()) return t;
-        t = upload.apply(key);
+        K k = key;
+        t = AllocationScope.outside(() -> upload.apply(k)); // the copy outlives the step that first asked
         uploads++;
         entries.put(key, t);
         if (entries.size() > capacity) {
