@@ -38,7 +38,9 @@ import java.util.SplittableRandom;
  * PyTorch peers in {@code bench/peers/} time the same shapes in the same device call and
  * {@code bench/peers/gpu_report.py} joins them into {@code gpu-bench-<date>-<card>.json}.
  * Run: {@code java ... ai.pulsemind.backend.cuda.GpuBench --out FILE [--reps N] [--sections LIST]} (bin/gpu-verify
- * does), LIST from {@code copy,gemm,memory,attention,decode,logprob,sample,generate} (default: all).
+ * does), LIST from {@code copy,gemm,memory,attention,decode,logprob,sample,generate} (default: all). {@code --smoke}
+ * runs the part-2 sections on tiny shapes, every check included (tools/gpu-dev/java_emu.py's emulated device
+ * rehearses the code this way; its numbers mean nothing).
  */
 public final class GpuBench {
     private final CudaBackend be;
@@ -60,11 +62,13 @@ public final class GpuBench {
         Path out = null;
         int reps = 30;
         List<String> sections = SECTIONS;
+        boolean smoke = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--sections" -> sections = List.of(args[++i].split(","));
+                case "--smoke" -> smoke = true;
                 default -> throw new IllegalArgumentException("GpuBench: unknown argument " + args[i]
                         + " (--out FILE [--reps N] [--sections " + String.join(",", SECTIONS) + "])");
             }
@@ -77,7 +81,7 @@ public final class GpuBench {
             double copy = b.copyBandwidth(); // always: the memory-bound rows and the report need the ceiling
             if (sections.contains("gemm")) b.gemms();
             if (sections.contains("memory")) b.memoryBound();
-            GpuBenchLlm llm = new GpuBenchLlm(b);
+            GpuBenchLlm llm = new GpuBenchLlm(b, smoke);
             if (sections.contains("attention")) llm.attention();
             if (sections.contains("decode")) llm.decodeAttention();
             if (sections.contains("logprob")) llm.logprob();
@@ -88,6 +92,7 @@ public final class GpuBench {
             doc.put("describe", be.describe());
             doc.put("copy_gbps", copy);
             doc.put("reps", reps);
+            if (smoke) doc.put("smoke", true);
             doc.put("rows", b.rows);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
             System.out.println("[bench] " + b.rows.size() + " rows -> " + out);
@@ -174,7 +179,9 @@ public final class GpuBench {
         return h;
     }
 
+    /** The first min(n, numel) values of t, on the host. */
     float[] prefix(Tensor t, int n) {
+        n = (int) Math.min(n, t.numel());
         Tensor flat = t.reshape((int) t.numel()).narrow(0, 0, n);
         try (Tensor h = Tensor.hostEmpty(t.dtype(), Shape.of(n))) {
             be.copy(flat, h);

@@ -39,13 +39,20 @@ final class GpuBenchLlm {
     static final TextConfig QWEN_3B = new TextConfig(2048, 36, 16, 2, 11008, 151936, 1e-6, 1_000_000, List.of(16, 24, 24), 32768, "silu");
     static final int PROMPT = 128, NEW_TOKENS = 64;
 
+    /** --smoke: the same code on tiny shapes (for the emulated device). */
+    static final int[][] ATTENTION_SMOKE = {{2, 2, 1, 40, 64, 1}, {1, 2, 2, 33, 80, 0}};
+    static final int[][] DECODE_SMOKE = {{2, 4, 2, 64, 70}};
+    static final TextConfig TINY = new TextConfig(64, 2, 4, 2, 128, 512, 1e-6, 10000, List.of(2, 3, 3), 4096, "silu");
+
     private final GpuBench b;
     private final CudaBackend be;
     private final ReferenceBackend ref = new ReferenceBackend();
+    private final boolean smoke;
 
-    GpuBenchLlm(GpuBench b) {
+    GpuBenchLlm(GpuBench b, boolean smoke) {
         this.b = b;
         this.be = b.backend();
+        this.smoke = smoke;
     }
 
     private static Map<String, Object> extra(Object... kv) {
@@ -68,7 +75,7 @@ final class GpuBenchLlm {
     }
 
     void attention() {
-        for (int[] s : ATTENTION) {
+        for (int[] s : smoke ? ATTENTION_SMOKE : ATTENTION) {
             int bsz = s[0], hq = s[1], hkv = s[2], len = s[3], d = s[4], n = bsz * len;
             boolean causal = s[5] == 1;
             int[] lens = new int[bsz];
@@ -145,7 +152,7 @@ final class GpuBenchLlm {
     // ------------------------------------------------------------------ decode attention
 
     void decodeAttention() {
-        for (int[] s : DECODE) {
+        for (int[] s : smoke ? DECODE_SMOKE : DECODE) {
             int bsz = s[0], hq = s[1], hkv = s[2], d = s[3], len = s[4];
             int[] lengths = new int[bsz];
             java.util.Arrays.fill(lengths, len);
@@ -188,7 +195,7 @@ final class GpuBenchLlm {
     // ------------------------------------------------------------------ log-prob
 
     void logprob() {
-        int n = 8192, c = 2048, vocab = 151_936;
+        int n = smoke ? 64 : 8192, c = smoke ? 32 : 2048, vocab = smoke ? 1000 : 151_936;
         String shape = "N=" + n + " C=" + c + " V=" + vocab, sfx = "n" + n + "_v" + vocab;
         double logitsBf16Mib = (double) n * vocab * 2 / (1 << 20);
         SplittableRandom r = new SplittableRandom(21);
@@ -265,7 +272,7 @@ final class GpuBenchLlm {
     // ------------------------------------------------------------------ sampling
 
     void sampling() {
-        int vocab = 151_936, nprev = 512;
+        int vocab = smoke ? 1000 : 151_936, nprev = smoke ? 16 : 512;
         SamplingParams sp = new SamplingParams(0.8f, 50, 0.9f, 1.1f); // gpu_sampling_peer.SAMPLE_CFG
         for (int bsz : new int[] {1, 32}) {
             SplittableRandom r = new SplittableRandom(77);
@@ -290,15 +297,17 @@ final class GpuBenchLlm {
     // ------------------------------------------------------------------ decoding a 3B-shaped model
 
     void generate() {
-        Map<String, Tensor> weights = randomWeights(QWEN_3B);
+        TextConfig dims = smoke ? TINY : QWEN_3B;
+        int promptLen = smoke ? 8 : PROMPT, newTokens = smoke ? 4 : NEW_TOKENS;
+        Map<String, Tensor> weights = randomWeights(dims);
         try {
-            Qwen25VL model = new Qwen25VL(be, QWEN_3B, null, true, -1, weights::get);
+            Qwen25VL model = new Qwen25VL(be, dims, null, true, -1, weights::get);
             Ops ops = new Ops(be);
             long params = model.params().count();
             for (int bsz : new int[] {1, 32}) {
                 SplittableRandom r = new SplittableRandom(2);
                 List<Qwen25VL.Sequence> prompts = new ArrayList<>();
-                for (int i = 0; i < bsz; i++) prompts.add(Qwen25VL.Sequence.text(r.ints(PROMPT, 0, QWEN_3B.vocabSize()).toArray()));
+                for (int i = 0; i < bsz; i++) prompts.add(Qwen25VL.Sequence.text(r.ints(promptLen, 0, dims.vocabSize()).toArray()));
                 Generator gen = new Generator(model, ops);
                 var warm = gen.generate(prompts, GenerationConfig.greedy(2), null);   // warm-up, and the check below
                 prefill(ops, model, prompts);
@@ -308,17 +317,17 @@ final class GpuBenchLlm {
                 be.synchronize();
                 double prefillS = (System.nanoTime() - t0) / 1e9;
                 long t1 = System.nanoTime();
-                var out = gen.generate(prompts, GenerationConfig.greedy(NEW_TOKENS), null);
+                var out = gen.generate(prompts, GenerationConfig.greedy(newTokens), null);
                 double totalS = (System.nanoTime() - t1) / 1e9, decodeS = Math.max(1e-9, totalS - prefillS);
                 for (int i = 0; i < bsz; i++) {
                     int[] ids = out.get(i).newIds();
-                    if (ids.length != NEW_TOKENS || ids[0] != warm.get(i).newIds()[0] || ids[1] != warm.get(i).newIds()[1])
+                    if (ids.length != newTokens || ids[0] != warm.get(i).newIds()[0] || ids[1] != warm.get(i).newIds()[1])
                         throw new IllegalStateException("generate: sequence " + i + " is not deterministic or short: " + ids.length);
                 }
-                double tps = bsz * (double) (NEW_TOKENS - 1) / decodeS;
-                b.row("decode_3b_b" + bsz, "Qwen2.5-3B shape, bf16, B=" + bsz + " prompt " + PROMPT + " new " + NEW_TOKENS,
-                        "generate", decodeS * 1000 / (NEW_TOKENS - 1), tps, "tokens/s", extra("peer_key", "decode_3b_b" + bsz,
-                                "prefill_tokens_per_s", bsz * (double) PROMPT / prefillS, "params", params,
+                double tps = bsz * (double) (newTokens - 1) / decodeS;
+                b.row("decode_3b_b" + bsz, (smoke ? "tiny" : "Qwen2.5-3B") + " shape, bf16, B=" + bsz + " prompt " + promptLen
+                                + " new " + newTokens, "generate", decodeS * 1000 / (newTokens - 1), tps, "tokens/s",
+                        extra("peer_key", "decode_3b_b" + bsz, "prefill_tokens_per_s", bsz * (double) promptLen / prefillS, "params", params,
                                 "note", "greedy, device sampler; decode = generate - prefill, as the peer"));
             }
         } finally {
