@@ -79,14 +79,25 @@ public final class GpuBench {
         try (CudaBackend be = (CudaBackend) Backends.provider("cuda").open(Device.cuda(0), 1)) {
             GpuBench b = new GpuBench(be, reps);
             double copy = b.copyBandwidth(); // always: the memory-bound rows and the report need the ceiling
-            if (sections.contains("gemm")) b.gemms();
-            if (sections.contains("memory")) b.memoryBound();
             GpuBenchLlm llm = new GpuBenchLlm(b, smoke);
-            if (sections.contains("attention")) llm.attention();
-            if (sections.contains("decode")) llm.decodeAttention();
-            if (sections.contains("logprob")) llm.logprob();
-            if (sections.contains("sample")) llm.sampling();
-            if (sections.contains("generate")) llm.generate();
+            Map<String, Runnable> run = new LinkedHashMap<>();
+            run.put("gemm", b::gemms);
+            run.put("memory", b::memoryBound);
+            run.put("attention", llm::attention);
+            run.put("decode", llm::decodeAttention);
+            run.put("logprob", llm::logprob);
+            run.put("sample", llm::sampling);
+            run.put("generate", llm::generate);
+            List<String> failures = new ArrayList<>();
+            for (Map.Entry<String, Runnable> e : run.entrySet()) {
+                if (!sections.contains(e.getKey())) continue;
+                try { // a failed section (a wrong result, a CUDA error) is reported; the others still run
+                    e.getValue().run();
+                } catch (RuntimeException ex) {
+                    ex.printStackTrace();
+                    failures.add(e.getKey() + ": " + ex);
+                }
+            }
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("device", be.info().name());
             doc.put("describe", be.describe());
@@ -94,8 +105,13 @@ public final class GpuBench {
             doc.put("reps", reps);
             if (smoke) doc.put("smoke", true);
             doc.put("rows", b.rows);
+            doc.put("failures", failures);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
             System.out.println("[bench] " + b.rows.size() + " rows -> " + out);
+            if (!failures.isEmpty()) {
+                System.out.println("[bench] FAILED sections: " + failures);
+                System.exit(1);
+            }
         }
     }
 
