@@ -69,7 +69,7 @@ public final class CudaBackend implements Backend {
     private final ReferenceBackend host = new ReferenceBackend();
     private final AttentionLaunch attention = new AttentionLaunch(this);
     private final LogprobLaunch logprobs = new LogprobLaunch(this);
-    private final MetadataCache<MetadataCache.Ints> csrOffsets = new MetadataCache<>(8); // (B+1) I32 per (B, P)
+    private final SamplingLaunch sampling = new SamplingLaunch(this);
     private CudaStream ownStream, stream;
     private CublasMatmul blas;
     private long errorWord;
@@ -341,7 +341,7 @@ public final class CudaBackend implements Backend {
             closed = true;
             for (Tensor[] t : ropeSpecs.values()) for (Tensor x : t) x.close();
             attention.close();
-            csrOffsets.close();
+            sampling.close();
             if (blas != null) blas.close();
             alloc.free(errorWord);
             long left = alloc.stats().inUse();
@@ -574,15 +574,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void argmax(Tensor x, Tensor out) {
         enter();
-        ready("argmax", dev, x, out);
-        OpChecks.dtype("argmax", "x", x, DType.F32);
-        OpChecks.dtype("argmax", "out", out, DType.I32);
-        long rows = x.shape().rows();
-        int cols = x.shape().last();
-        shape("argmax", "out", out, Shape.of((int) rows));
-        if (rows == 0) return;
-        if (cols == 0) throw new IllegalArgumentException("argmax: rows of " + x.shape() + " are empty");
-        launchSample(ptr(x), cols, cols, 0, 0, 0f, 0, 1f, 1f, 0, 0, ptr(out), (int) rows);
+        sampling.argmax(x, out);
     }
 
     // ------------------------------------------------------------------ activations
@@ -873,30 +865,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void sample(Tensor logits, SamplingParams p, long seed, long step, Tensor prevIds, Tensor out) {
         enter();
-        int[] d = SamplingParams.check(dev, logits, prevIds, out); // {B, V, P}
-        if (d[0] == 0) return;
-        boolean pen = p.repetitionPenalty() != 1f && prevIds != null;
-        long offsets = 0;
-        if (pen) {
-            Tensor csr = csrOffsets.get(new MetadataCache.Ints(new int[] {d[0], d[2]}), key -> {
-                int b = key.values()[0], cols = key.values()[1];
-                int[] o = new int[b + 1];
-                for (int r = 0; r <= b; r++) o[r] = r * cols; // row r's ids: prevIds[r, 0:P)
-                try (Tensor h = Tensor.ofInts(o, b + 1)) {
-                    return upload(h);
-                }
-            });
-            offsets = ptr(csr);
-        }
-        launchSample(ptr(logits), d[1], d[1], offsets, pen ? ptr(prevIds) : 0, p.temperature(), p.topK(), p.topP(),
-                p.repetitionPenalty(), seed, step, ptr(out), d[0]);
-    }
-
-    private void launchSample(long logits, int ld, int vocab, long offsets, long prev, float temperature, int topK,
-                              float topP, float penalty, long seed, long step, long ids, int rows) {
-        int smem = prev != 0 ? 4 * (int) AttentionLaunch.cdiv(vocab, 32) : 0; // bitmap of the previous ids
-        call.start("pm_sample_f32").ptr(logits).i32(ld).i32(vocab).ptr(offsets).ptr(prev).f32(temperature).i32(topK)
-                .f32(topP).f32(penalty).i64(seed).i64(step).ptr(ids).ptr(0).launch3d(rows, 1, 1, 1024, smem, stream);
+        sampling.sample(logits, p, seed, step, prevIds, out);
     }
 
     // ------------------------------------------------------------------ gathers
