@@ -16,6 +16,13 @@ import java.util.function.Function;
  * Under {@link GradMode#disabled()} nothing is recorded, so the same model code serves inference.
  *
  * <p>Shapes follow the backend's conventions: ops over "rows" see a tensor as (R, C) with C the last dim.
+ *
+ * <p>Dtypes: outputs take their inputs' dtype (the backend's {@link Backend#computeDtype()} when the model put its
+ * weights there), except what the backends keep in F32 whatever the compute dtype: row statistics, attention
+ * log-sum-exps, log-probs, sums, and the parameter gradients kernels produce (norm weights, biases, embedding
+ * tables, LM heads). An activation's gradient has the activation's dtype, so the engine can sum gradients that
+ * meet; a leaf (a parameter) takes an F32 gradient as it is, accumulated into its {@code grad}. On the CPU
+ * everything is F32 and none of this converts anything.
  */
 public final class Ops {
     private final Backend be;
@@ -43,46 +50,77 @@ public final class Ops {
 
     private static boolean needs(Tensor t) { return t != null && t.requiresGrad(); }
 
+    /**
+     * An F32 gradient computed for {@code x}: as it is for a leaf or an F32 tensor, else converted to x's dtype
+     * (the F32 buffer is then closed).
+     */
+    private Tensor gradFor(Tensor gradF32, Tensor x) {
+        if (gradF32 == null || gradF32.dtype() == x.dtype() || x.isLeaf()) return gradF32;
+        Tensor g = be.empty(x.dtype(), x.shape());
+        be.convert(gradF32, g);
+        gradF32.close();
+        return g;
+    }
+
+    /** {@code t} in {@code dtype}: itself, or a converted copy (which the caller closes). */
+    private Tensor as(Tensor t, DType dtype) {
+        if (t.dtype() == dtype) return t;
+        Tensor c = be.empty(dtype, t.shape());
+        be.convert(t, c);
+        return c;
+    }
+
     // ------------------------------------------------------------------ linear algebra
 
-    /** a (…, M, K) · b (…, K, N) with optional transposes; batch dims as in {@link Backend#matmul}. */
-    public Tensor matmul(Tensor a, boolean ta, Tensor b, boolean tb) {
+    /** a (…, M, K) · b (…, K, N) with optional transposes, in a's dtype; batch dims as in {@link Backend#matmul}. */
+    public Tensor matmul(Tensor a, boolean ta, Tensor b, boolean tb) { return matmul(a, ta, b, tb, a.dtype()); }
+
+    /**
+     * As {@link #matmul(Tensor, boolean, Tensor, boolean)} with the output in {@code outDtype}: F32 logits from bf16
+     * hidden states, say (products accumulate in F32 either way).
+     */
+    public Tensor matmul(Tensor a, boolean ta, Tensor b, boolean tb, DType outDtype) {
         int m = ta ? a.dim(-1) : a.dim(-2), n = tb ? b.dim(-2) : b.dim(-1);
         int batch = Math.max(a.rank() == 3 ? a.dim(0) : 1, b.rank() == 3 ? b.dim(0) : 1);
         boolean batched = a.rank() == 3 || b.rank() == 3;
-        Tensor c = be.empty(DType.F32, batched ? Shape.of(batch, m, n) : Shape.of(m, n));
+        Tensor c = be.empty(outDtype, batched ? Shape.of(batch, m, n) : Shape.of(m, n));
         be.matmul(a, ta, b, tb, c, 1f, 0f);
-        return record(c, "matmul", new Tensor[] {a, b}, g -> {
+        return record(c, "matmul", new Tensor[] {a, b}, gOut -> {
+            Tensor g = as(gOut, a.dtype()); // the products take operands of one dtype
             Tensor da = null, db = null;
             if (needs(a)) { // dA = dC·op(B)ᵀ, laid out as A (transposed when A was)
-                da = be.empty(a.dtype(), gradShape(a, batched, batch));
+                da = be.empty(gradDtype(a), gradShape(a, batched, batch));
                 if (ta) be.matmul(b, tb, g, true, da, 1f, 0f);
                 else be.matmul(g, false, b, !tb, da, 1f, 0f);
                 da = reduceBatch(da, a);
             }
             if (needs(b)) {
-                db = be.empty(b.dtype(), gradShape(b, batched, batch));
+                db = be.empty(gradDtype(b), gradShape(b, batched, batch));
                 if (tb) be.matmul(g, true, a, ta, db, 1f, 0f);
                 else be.matmul(a, !ta, g, false, db, 1f, 0f);
                 db = reduceBatch(db, b);
             }
+            if (g != gOut) g.close();
             return new Tensor[] {da, db};
         });
     }
+
+    /** F32 for a leaf (a weight's gradient accumulates in F32), the tensor's own dtype otherwise. */
+    private static DType gradDtype(Tensor x) { return x.isLeaf() ? DType.F32 : x.dtype(); }
 
     /** An operand broadcast over the batch first gets a per-batch gradient, summed afterwards. */
     private static Shape gradShape(Tensor x, boolean batched, int batch) {
         return batched && x.rank() == 2 ? Shape.of(batch, x.dim(0), x.dim(1)) : x.shape();
     }
 
-    /** A broadcast (rank-2) operand's gradient is the sum over the batch. */
+    /** A broadcast (rank-2) operand's gradient is the sum over the batch (an F32 column sum). */
     private Tensor reduceBatch(Tensor g, Tensor x) {
         if (g.shape().equals(x.shape())) return g;
         Tensor flat = g.reshape(g.dim(0), (int) x.numel());
-        Tensor out = be.empty(x.dtype(), Shape.of((int) x.numel()));
+        Tensor out = be.empty(DType.F32, Shape.of((int) x.numel()));
         be.sumRows(flat, out);
         g.close();
-        return out.reshape(x.shape().toArray());
+        return gradFor(out.reshape(x.shape().toArray()), x);
     }
 
     /** y = x·wᵀ + b: x (…, In), w (Out, In), b (Out) or null. */
@@ -108,9 +146,9 @@ public final class Ops {
 
     private Tensor broadcastGrad(Tensor g, Tensor b) {
         if (g.shape().equals(b.shape())) return g;
-        Tensor out = be.empty(b.dtype(), Shape.of((int) b.numel()));
+        Tensor out = be.empty(DType.F32, Shape.of((int) b.numel())); // column sums accumulate in F32
         be.sumRows(g.reshape(-1, (int) b.numel()), out);
-        return out.reshape(b.shape().toArray());
+        return gradFor(out.reshape(b.shape().toArray()), b);
     }
 
     public Tensor mul(Tensor a, Tensor b) {
@@ -146,14 +184,14 @@ public final class Ops {
     public Tensor sum(Tensor x) {
         Tensor out = be.empty(DType.F32, Shape.of(1));
         be.sum(x, out);
-        return record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {expand(g, x.shape(), 1f)});
+        return record(out, "sum", new Tensor[] {x}, g -> new Tensor[] {gradFor(expand(g, x.shape(), 1f), x)});
     }
 
     public Tensor mean(Tensor x) {
         Tensor out = be.empty(DType.F32, Shape.of(1));
         be.sum(x, out);
         be.scale(out, 1f / x.numel(), out);
-        return record(out, "mean", new Tensor[] {x}, g -> new Tensor[] {expand(g, x.shape(), 1f / x.numel())});
+        return record(out, "mean", new Tensor[] {x}, g -> new Tensor[] {gradFor(expand(g, x.shape(), 1f / x.numel()), x)});
     }
 
     /** A tensor of {@code shape} filled with {@code factor · g[0]}: the gradient of a full reduction. */
@@ -206,9 +244,9 @@ public final class Ops {
         Tensor rstd = be.empty(DType.F32, Shape.of((int) x.shape().rows()));
         be.rmsnorm(x, w, eps, out, rstd);
         return record(out, "rmsnorm", new Tensor[] {x, w}, g -> {
-            Tensor dx = like(x), dw = needs(w) ? be.zeros(w.dtype(), w.shape()) : null;
+            Tensor dx = like(x), dw = needs(w) ? be.zeros(DType.F32, w.shape()) : null;
             be.rmsnormBackward(x, w, rstd, g, dx, dw);
-            return new Tensor[] {needs(x) ? dx : close(dx), dw};
+            return new Tensor[] {needs(x) ? dx : close(dx), gradFor(dw, w)};
         }, rstd);
     }
 
@@ -219,9 +257,9 @@ public final class Ops {
         be.layernorm(x, w, b, eps, out, mean, rstd);
         return record(out, "layernorm", new Tensor[] {x, w, b}, g -> {
             Tensor dx = like(x);
-            Tensor dw = needs(w) ? be.zeros(w.dtype(), w.shape()) : null, db = needs(b) ? be.zeros(b.dtype(), b.shape()) : null;
+            Tensor dw = needs(w) ? be.zeros(DType.F32, w.shape()) : null, db = needs(b) ? be.zeros(DType.F32, b.shape()) : null;
             be.layernormBackward(x, w, mean, rstd, g, dx, dw, db);
-            return new Tensor[] {needs(x) ? dx : close(dx), dw, db};
+            return new Tensor[] {needs(x) ? dx : close(dx), gradFor(dw, w), gradFor(db, b)};
         }, mean, rstd);
     }
 
@@ -272,9 +310,9 @@ public final class Ops {
         Tensor out = be.empty(table.dtype(), Shape.of(idx.dim(0), table.dim(1)));
         be.gatherRows(table, idx, out);
         return record(out, "gatherRows", new Tensor[] {table}, g -> {
-            Tensor dt = be.zeros(table.dtype(), table.shape());
+            Tensor dt = be.zeros(DType.F32, table.shape()); // rows summed in F32, in n order
             be.scatterAddRows(g, idx, dt);
-            return new Tensor[] {dt};
+            return new Tensor[] {gradFor(dt, table)};
         });
     }
 
@@ -289,9 +327,9 @@ public final class Ops {
         Tensor logp = be.empty(DType.F32, rows), lse = be.empty(DType.F32, rows);
         be.logprob(hidden, weight, targets, temperature, logp, lse);
         return record(logp, "logprob", new Tensor[] {hidden, weight}, g -> {
-            Tensor dh = like(hidden), dw = needs(weight) ? be.zeros(weight.dtype(), weight.shape()) : null;
+            Tensor dh = like(hidden), dw = needs(weight) ? be.zeros(DType.F32, weight.shape()) : null;
             be.logprobBackward(hidden, weight, targets, temperature, lse, g, dh, dw);
-            return new Tensor[] {needs(hidden) ? dh : close(dh), dw};
+            return new Tensor[] {needs(hidden) ? dh : close(dh), gradFor(dw, weight)};
         }, lse);
     }
 

@@ -21,6 +21,13 @@ public interface Backend extends AutoCloseable {
 
     Device device();
 
+    /**
+     * The dtype models keep weights, activations and KV caches in on this backend: F32 on the CPU, BF16 on CUDA.
+     * Whatever it is, row statistics (rstd, mean), rotary tables, attention log-sum-exps, log-probs, scalar sums,
+     * logits and parameter gradients that accumulate across steps stay F32.
+     */
+    default DType computeDtype() { return DType.F32; }
+
     // ------------------------------------------------------------------ memory
 
     /** Uninitialised memory on this backend's device. */
@@ -92,6 +99,24 @@ public interface Backend extends AutoCloseable {
 
     /** Index of the largest value per row: x (R, C) F32 → out (R) I32; ties take the lowest index. */
     void argmax(Tensor x, Tensor out);
+
+    // ------------------------------------------------------------------ sampling
+
+    /**
+     * Picks one token per row of {@code logits}, in Hugging Face's processor order (see {@link SamplingParams}):
+     * repetition penalty over the row's previous ids (each distinct id once; ids outside [0, V) ignored; NaN logits
+     * count as −∞); greedy (lowest index on ties) when {@link SamplingParams#isGreedy()}; else x = y / temperature,
+     * top-k (keep x ≥ the k-th largest), top-p (keep x ≥ the largest t whose kept mass of {x ≥ t} reaches p, masses
+     * in 2⁻⁴⁰ fixed point), and a Gumbel-max draw {@code argmax(x + G)}, {@code G = −log(−log u)}, with u from
+     * Philox4x32-10 keyed by {@code seed} at counter (index / 4, row, step). The id is a pure function of (logits,
+     * params, seed, step, row): every backend picks the same ids (up to the last bit of a transcendental near a
+     * tie), and one {@code step} per generated position keeps draws independent.
+     *
+     * @param logits  (B, V) F32
+     * @param prevIds (B, P) I32 previous ids per row (padding: any id outside [0, V), e.g. −1), or null
+     * @param out     (B) I32
+     */
+    void sample(Tensor logits, SamplingParams params, long seed, long step, Tensor prevIds, Tensor out);
 
     // ------------------------------------------------------------------ activations
 

@@ -6,6 +6,7 @@ import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.OpChecks;
 import ai.pulsemind.backend.PatchSpec;
 import ai.pulsemind.backend.RopeSpec;
+import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Device;
 import ai.pulsemind.tensor.HostAllocator;
@@ -162,6 +163,23 @@ public class ReferenceBackend implements Backend {
         OpChecks.dtype("argmax", "out", out, DType.I32);
         shape("argmax", "out", out, Shape.of((int) x.shape().rows()));
         RefElementwise.argmax(x.segment(), out.segment(), x.shape().rows(), x.shape().last());
+    }
+
+    /** The device sampler's algorithm ({@link RefSampling}), one row at a time. */
+    @Override
+    public void sample(Tensor logits, SamplingParams params, long seed, long step, Tensor prevIds, Tensor out) {
+        int[] d = SamplingParams.check(dev, logits, prevIds, out);
+        MemorySegment lg = logits.segment(), pv = seg(prevIds), o = out.segment();
+        for (int r = 0; r < d[0]; r++) {
+            float[] row = new float[d[1]];
+            MemorySegment.copy(lg, Mem.F, (long) r * d[1] * 4, row, 0, d[1]);
+            int[] prev = null;
+            if (pv != null) {
+                prev = new int[d[2]];
+                MemorySegment.copy(pv, Mem.I, (long) r * d[2] * 4, prev, 0, d[2]);
+            }
+            o.setAtIndex(Mem.I, r, RefSampling.sampleRow(row, prev, params, seed, step, r));
+        }
     }
 
     @Override

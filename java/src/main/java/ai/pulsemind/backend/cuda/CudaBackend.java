@@ -6,7 +6,9 @@ import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.OpChecks;
 import ai.pulsemind.backend.PatchSpec;
 import ai.pulsemind.backend.RopeSpec;
+import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
+import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Device;
 import ai.pulsemind.tensor.Half;
@@ -40,8 +42,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Index errors inside kernels (an embedding id out of range) are raised at the next synchronisation point
  * ({@link #synchronize()}, a copy to the host) as an {@link IndexOutOfBoundsException} naming the position.
  *
- * <p>Attention, log-prob and argmax come with part 2 of the CUDA backend (flash-attention and log-prob kernels)
- * and throw {@link UnsupportedOperationException} until then.
+ * <p>Attention ({@code flash_attention.cu}, {@code decode_attention.cu}) takes BF16 q, k, v, outputs and gradients
+ * with F32 log-sum-exps; the fused log-prob BF16 hidden and head weight with F32 targets' log-probs and
+ * log-sum-exps, F32 or BF16 gradients; sampling and argmax F32 logits. {@link #computeDtype()} is BF16: models keep
+ * weights, activations and KV caches in bf16 here.
  */
 public final class CudaBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(CudaBackend.class.getName());
@@ -63,6 +67,9 @@ public final class CudaBackend implements Backend {
     private final MemorySegment adamwArgs = arena.allocate(7 * 4, 4); // struct AdamW in adamw.cu
     private final Map<RopeSpec, Tensor[]> ropeSpecs = new HashMap<>();
     private final ReferenceBackend host = new ReferenceBackend();
+    private final AttentionLaunch attention = new AttentionLaunch(this);
+    private final LogprobLaunch logprobs = new LogprobLaunch(this);
+    private final SamplingLaunch sampling = new SamplingLaunch(this);
     private CudaStream ownStream, stream;
     private CublasMatmul blas;
     private long errorWord;
@@ -94,6 +101,27 @@ public final class CudaBackend implements Backend {
     @Override public String name() { return "cuda"; }
 
     @Override public Device device() { return dev; }
+
+    /** BF16: weights, activations and KV caches in bf16, statistics and accumulations in f32 (DESIGN §4). */
+    @Override public DType computeDtype() { return DType.BF16; }
+
+    /**
+     * Chooses the attention kernels ({@link AttentionKernels#AUTO} by default): {@link AttentionKernels#V1} runs
+     * the plain scalar kernels, to tell a kernel bug from a model bug.
+     */
+    public void useAttentionKernels(AttentionKernels k) { attention.use(k); }
+
+    public AttentionKernels attentionKernels() { return attention.kernels(); }
+
+    /**
+     * Device memory the fused log-prob may use for its (N, chunk) slabs of chunk logits (f32) and their gradients
+     * (bf16): 192 MiB by default, 1/12 of the bf16 logits of 8192 tokens over Qwen's 151,936 ids. Smaller budgets
+     * mean more, smaller GEMMs (at least 128 vocabulary columns each).
+     */
+    public void logprobScratchBytes(long bytes) { logprobs.scratchBytes(bytes); }
+
+    /** Uploads of attention specs' cu_seqlens so far (one per distinct spec while it stays cached). */
+    long specUploads() { return attention.specUploads(); }
 
     /** e.g. "cuda:0 NVIDIA H100 80GB HBM3, sm_90, 132 SMs, 79.2 GiB, driver CUDA 13.0". */
     public String describe() {
@@ -312,6 +340,8 @@ public final class CudaBackend implements Backend {
         } finally {
             closed = true;
             for (Tensor[] t : ropeSpecs.values()) for (Tensor x : t) x.close();
+            attention.close();
+            sampling.close();
             if (blas != null) blas.close();
             alloc.free(errorWord);
             long left = alloc.stats().inUse();
@@ -337,6 +367,14 @@ public final class CudaBackend implements Backend {
         long blocks = Math.max(1, Math.min((work + THREADS - 1) / THREADS, resident));
         c.launch(blocks, 1, THREADS, 0, stream);
     }
+
+    /** Starts packing a launch of {@code kernel} (for the part-2 launchers beside this class). */
+    KernelCall kernel(String name) {
+        enter();
+        return call.start(name);
+    }
+
+    int multiprocessors() { return info.multiprocessors(); }
 
     /** Threads for a one-block-per-row kernel: one per pack of the row, a multiple of 32, at most 1024. */
     private static int rowBlock(int cols, int width) {
@@ -371,7 +409,8 @@ public final class CudaBackend implements Backend {
         OpChecks.f32(op, ts);
     }
 
-    private Tensor scratch(long floats) { return empty(DType.F32, Shape.of((int) Math.max(1, floats))); }
+    /** Uninitialised F32 scratch of at least one element. */
+    Tensor scratch(long floats) { return empty(DType.F32, Shape.of((int) Math.max(1, floats))); }
 
     // ------------------------------------------------------------------ linear algebra
 
@@ -528,10 +567,14 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * The sampler's greedy path (temperature 0): x (R, C) F32 → out (R) I32, lowest index on ties. NaN counts as −∞
+     * (the CPU reference compares raw floats, so the two differ only on rows holding NaN).
+     */
     @Override
     public void argmax(Tensor x, Tensor out) {
-        throw new UnsupportedOperationException("argmax on CUDA arrives with the sampling and log-prob kernels "
-                + "(CUDA backend part 2); copy the logits to the host or use a CPU backend for now");
+        enter();
+        sampling.argmax(x, out);
     }
 
     // ------------------------------------------------------------------ activations
@@ -746,11 +789,16 @@ public final class CudaBackend implements Backend {
                 .ptr(ptr(sin)).i64(n).i32(half), (long) n * half);
     }
 
-    /** A spec's per-frequency axis and inverse frequency, on the device once per spec. */
+    /**
+     * A spec's per-frequency axis and inverse frequency, on the device once per spec. Outside any allocation scope:
+     * the cache outlives the step that first asked (a scope would free the copies under it).
+     */
     private Tensor[] uploadSpec(RopeSpec s) {
-        try (Tensor axis = Tensor.ofInts(s.axis(), s.axis().length); Tensor inv = Tensor.of(s.invFreq(), s.invFreq().length)) {
-            return new Tensor[] {upload(axis), upload(inv)};
-        }
+        return AllocationScope.outside(() -> {
+            try (Tensor axis = Tensor.ofInts(s.axis(), s.axis().length); Tensor inv = Tensor.of(s.invFreq(), s.invFreq().length)) {
+                return new Tensor[] {upload(axis), upload(inv)};
+            }
+        });
     }
 
     @Override
@@ -776,38 +824,48 @@ public final class CudaBackend implements Backend {
                 .i32(dh).f32(sign).i32(vec), work);
     }
 
-    // ------------------------------------------------------------------ attention and log-prob: part 2
-
-    private static UnsupportedOperationException part2(String op, String kernels) {
-        return new UnsupportedOperationException(op + " on CUDA arrives with the " + kernels
-                + " kernels (CUDA backend part 2); use a CPU backend for this op until then");
-    }
+    // ------------------------------------------------------------------ attention and log-prob
 
     @Override
     public void attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec, Tensor out, Tensor lse) {
-        throw part2("attention", "flash-attention");
+        enter();
+        attention.forward(q, k, v, spec, out, lse);
     }
 
     @Override
     public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dout, AttentionSpec spec,
                                   Tensor dq, Tensor dk, Tensor dv) {
-        throw part2("attentionBackward", "flash-attention");
+        enter();
+        attention.backward(q, k, v, out, lse, dout, spec, dq, dk, dv);
     }
 
+    /** Split-K decode (flash-decoding); {@code lengths} go to the device once per distinct array. */
     @Override
     public void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out) {
-        throw part2("attentionDecode", "split-K decode attention");
+        enter();
+        attention.decode(q, kCache, vCache, lengths, scale, out);
     }
 
     @Override
     public void logprob(Tensor hidden, Tensor weight, Tensor targets, float temperature, Tensor logp, Tensor lse) {
-        throw part2("logprob", "fused log-prob");
+        enter();
+        logprobs.forward(hidden, weight, targets, temperature, logp, lse);
     }
 
     @Override
     public void logprobBackward(Tensor hidden, Tensor weight, Tensor targets, float temperature, Tensor lse, Tensor dlogp,
                                 Tensor dhidden, Tensor dweight) {
-        throw part2("logprobBackward", "fused log-prob");
+        enter();
+        logprobs.backward(hidden, weight, targets, temperature, lse, dlogp, dhidden, dweight);
+    }
+
+    // ------------------------------------------------------------------ sampling
+
+    /** {@code sampling.cu}: one block of 1024 threads per row; previous ids as CSR over the rows of prevIds. */
+    @Override
+    public void sample(Tensor logits, SamplingParams p, long seed, long step, Tensor prevIds, Tensor out) {
+        enter();
+        sampling.sample(logits, p, seed, step, prevIds, out);
     }
 
     // ------------------------------------------------------------------ gathers

@@ -31,10 +31,16 @@ import java.util.SplittableRandom;
  *   <li>memory-bound kernels (GB/s over the fewest bytes each must move), each checked against the CPU reference
  *       on a prefix of its output before timing.</li>
  * </ul>
- * Writes {@code {"device", "copy_gbps", "rows": [{"name", "shape", "kind", "ms", "value", "unit", "m", "n", "k"}]}};
- * {@code bench/peers/gpu_torch.py} times PyTorch on the same GEMM shapes in the same device call and
- * {@code bench/peers/gpu_report.py} joins both into {@code gpu-bench-<date>-<card>.json}.
- * Run: {@code java ... ai.pulsemind.backend.cuda.GpuBench --out FILE [--reps N]} (bin/gpu-verify does).
+ * The part-2 sections ({@link GpuBenchLlm}) time flash attention, decode attention, the fused log-prob (time and
+ * peak memory), the device sampler, and greedy decoding of a 3B-shaped model.
+ *
+ * <p>Writes {@code {"device", "copy_gbps", "rows": [{"name", "shape", "kind", "ms", "value", "unit", ...}]}}; the
+ * PyTorch peers in {@code bench/peers/} time the same shapes in the same device call and
+ * {@code bench/peers/gpu_report.py} joins them into {@code gpu-bench-<date>-<card>.json}.
+ * Run: {@code java ... ai.pulsemind.backend.cuda.GpuBench --out FILE [--reps N] [--sections LIST]} (bin/gpu-verify
+ * does), LIST from {@code copy,gemm,memory,attention,decode,logprob,sample,generate} (default: all). {@code --smoke}
+ * runs the part-2 sections on tiny shapes, every check included (tools/gpu-dev/java_emu.py's emulated device
+ * rehearses the code this way; its numbers mean nothing).
  */
 public final class GpuBench {
     private final CudaBackend be;
@@ -43,6 +49,7 @@ public final class GpuBench {
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private final ReferenceBackend ref = new ReferenceBackend();
     private static final int BLOCK = 1 << 22; // host-generated random values, tiled on the device
+    static final List<String> SECTIONS = List.of("copy", "gemm", "memory", "attention", "decode", "logprob", "sample", "generate");
 
     private GpuBench(CudaBackend be, int reps) {
         this.be = be;
@@ -54,34 +61,68 @@ public final class GpuBench {
     public static void main(String[] args) throws IOException {
         Path out = null;
         int reps = 30;
+        List<String> sections = SECTIONS;
+        boolean smoke = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("GpuBench: unknown argument " + args[i] + " (--out FILE [--reps N])");
+                case "--sections" -> sections = List.of(args[++i].split(","));
+                case "--smoke" -> smoke = true;
+                default -> throw new IllegalArgumentException("GpuBench: unknown argument " + args[i]
+                        + " (--out FILE [--reps N] [--sections " + String.join(",", SECTIONS) + "])");
             }
         }
         if (out == null) throw new IllegalArgumentException("GpuBench: --out FILE is required");
+        for (String sec : sections)
+            if (!SECTIONS.contains(sec)) throw new IllegalArgumentException("GpuBench: unknown section " + sec + " (" + SECTIONS + ")");
         try (CudaBackend be = (CudaBackend) Backends.provider("cuda").open(Device.cuda(0), 1)) {
             GpuBench b = new GpuBench(be, reps);
-            double copy = b.copyBandwidth();
-            b.gemms();
-            b.memoryBound();
+            double copy = b.copyBandwidth(); // always: the memory-bound rows and the report need the ceiling
+            GpuBenchLlm llm = new GpuBenchLlm(b, smoke);
+            Map<String, Runnable> run = new LinkedHashMap<>();
+            run.put("gemm", b::gemms);
+            run.put("memory", b::memoryBound);
+            run.put("attention", llm::attention);
+            run.put("decode", llm::decodeAttention);
+            run.put("logprob", llm::logprob);
+            run.put("sample", llm::sampling);
+            run.put("generate", llm::generate);
+            List<String> failures = new ArrayList<>();
+            for (Map.Entry<String, Runnable> e : run.entrySet()) {
+                if (!sections.contains(e.getKey())) continue;
+                try { // a failed section (a wrong result, a CUDA error) is reported; the others still run
+                    e.getValue().run();
+                } catch (RuntimeException ex) {
+                    ex.printStackTrace();
+                    failures.add(e.getKey() + ": " + ex);
+                }
+            }
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("device", be.info().name());
             doc.put("describe", be.describe());
             doc.put("copy_gbps", copy);
             doc.put("reps", reps);
+            if (smoke) doc.put("smoke", true);
             doc.put("rows", b.rows);
+            doc.put("failures", failures);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
             System.out.println("[bench] " + b.rows.size() + " rows -> " + out);
+            if (!failures.isEmpty()) {
+                System.out.println("[bench] FAILED sections: " + failures);
+                System.exit(1);
+            }
         }
     }
 
     // ------------------------------------------------------------------ timing
 
+    CudaBackend backend() { return be; }
+
     /** Median milliseconds of {@code op} over {@code reps} event-timed runs, L2 flushed before each. */
-    private double time(Runnable op) {
+    double time(Runnable op) { return time(op, reps); }
+
+    double time(Runnable op, int reps) {
         for (int i = 0; i < 3; i++) op.run();
         double[] ms = new double[reps];
         try (CudaEvent start = new CudaEvent(be.driver()); CudaEvent end = new CudaEvent(be.driver())) {
@@ -97,6 +138,20 @@ public final class GpuBench {
         be.synchronize();
         Arrays.sort(ms);
         return ms[reps / 2];
+    }
+
+    /** A part-2 row: {@code extra} holds the peer's row name ("peer_key") and context (TFLOP/s, GB/s, ...). */
+    void row(String name, String shape, String kind, double ms, double value, String unit, Map<String, Object> extra) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("name", name);
+        r.put("shape", shape);
+        r.put("kind", kind);
+        r.put("ms", ms);
+        r.put("value", value);
+        r.put("unit", unit);
+        r.putAll(extra);
+        rows.add(r);
+        System.out.printf("[bench] %-44s %-36s %10.3f ms %12.2f %s%n", name, shape, ms, value, unit);
     }
 
     private void row(String name, String shape, String kind, double ms, double value, String unit, int... mnk) {
@@ -117,7 +172,7 @@ public final class GpuBench {
     }
 
     /** A device tensor of random values in [-1, 1) (a host block tiled on the device: never zeros). */
-    private Tensor random(DType dt, long seed, int... dims) {
+    Tensor random(DType dt, long seed, int... dims) {
         Shape s = Shape.of(dims);
         Tensor t = be.empty(dt, s);
         Tensor flat = t.reshape((int) s.numel());
@@ -140,7 +195,9 @@ public final class GpuBench {
         return h;
     }
 
-    private float[] prefix(Tensor t, int n) {
+    /** The first min(n, numel) values of t, on the host. */
+    float[] prefix(Tensor t, int n) {
+        n = (int) Math.min(n, t.numel());
         Tensor flat = t.reshape((int) t.numel()).narrow(0, 0, n);
         try (Tensor h = Tensor.hostEmpty(t.dtype(), Shape.of(n))) {
             be.copy(flat, h);
@@ -151,7 +208,7 @@ public final class GpuBench {
     private static Tensor host(float[] v, int... dims) { return Tensor.of(v, dims); }
 
     /** Fails the benchmark (it would be timing a wrong kernel) unless every value is within tolerance. */
-    private static void agree(String name, float[] got, float[] want, double atol, double rtol) {
+    static void agree(String name, float[] got, float[] want, double atol, double rtol) {
         for (int i = 0; i < want.length; i++)
             if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i])))
                 throw new IllegalStateException(name + ": result wrong at " + i + ": " + got[i] + " vs reference " + want[i]);
@@ -203,7 +260,7 @@ public final class GpuBench {
         }
     }
 
-    private float[] rowOf(Tensor t, int r, int cols) {
+    float[] rowOf(Tensor t, int r, int cols) {
         try (Tensor h = Tensor.hostEmpty(t.dtype(), Shape.of(cols))) {
             be.copy(t.narrow(0, r, 1).reshape(cols), h);
             return h.toFloatArray();

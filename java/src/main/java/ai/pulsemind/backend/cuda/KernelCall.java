@@ -85,6 +85,18 @@ final class KernelCall {
                 kernel);
     }
 
+    /**
+     * A launch over a 3-D grid (x up to 2^31 − 1, y and z up to 65535) of 1-D blocks, with {@code smem} bytes of
+     * dynamic shared memory (the function's limit is raised first when it exceeds 48 KiB).
+     */
+    void launch3d(long gridX, long gridY, long gridZ, int block, int smem, CudaStream stream) {
+        if (gridX <= 0 || gridX > Integer.MAX_VALUE || gridY <= 0 || gridY > 65535 || gridZ <= 0 || gridZ > 65535)
+            throw new IllegalArgumentException(kernel + ": grid " + gridX + " x " + gridY + " x " + gridZ + " out of range");
+        modules.ensureDynamicSmem(kernel, smem);
+        driver.launchKernel(modules.function(kernel), (int) gridX, (int) gridY, (int) gridZ, block, 1, 1, smem,
+                stream.segment(), params, kernel);
+    }
+
     void launch2d(long gridX, int gridY, int blockX, int blockY, CudaStream stream) {
         driver.launchKernel(modules.function(kernel), (int) gridX, gridY, 1, blockX, blockY, 1, 0, stream.segment(),
                 params, kernel);

@@ -45,6 +45,15 @@ final class KernelNames {
         for (int b : new int[] {1, 2, 4, 8}) k.add("pm_strided_copy_b" + b);
         k.addAll(List.of("pm_fill_b64", "pm_sum_final", "pm_reduce_chunks", "pm_rope_table", "pm_gather_rows",
                 "pm_patches_b2", "pm_patches_b4", "pm_crpo_advantage"));
+        // part 2: attention (AttentionLaunch), log-prob (LogprobLaunch), sampling and argmax
+        k.addAll(List.of("pm_attn_fwd_v1_bf16", "pm_attn_bwd_prep_bf16", "pm_attn_bwd_dq_v1_bf16", "pm_attn_bwd_dkdv_v1_bf16",
+                "pm_decode_attn_v1_bf16", "pm_decode_attn_combine_bf16", "pm_logprob_chunk_fwd_f32",
+                "pm_logprob_finalize_f32", "pm_logprob_chunk_bwd_f32", "pm_sample_f32"));
+        for (int d : new int[] {64, 80, 128}) {
+            for (String v : new String[] {"pm_attn_fwd_v2_d", "pm_attn_fwd_v3_d", "pm_attn_bwd_dq_v2_d", "pm_attn_bwd_dkdv_v2_d",
+                    "pm_decode_attn_split_d"})
+                k.add(v + d + "_bf16");
+        }
         return k;
     }
 }

@@ -38,7 +38,10 @@ public final class Qwen25VL {
         this(be, config.text(), config.vision(), config.tieWordEmbeddings(), config.imageTokenId(), weights);
     }
 
-    /** A checkpoint's weights on {@code be} (widened to F32 on the CPU; F32 mapped weights are not copied). */
+    /**
+     * A checkpoint's weights on {@code be} in its {@link Backend#computeDtype()} (F32 on the CPU, where F32 mapped
+     * weights are not copied; BF16 on CUDA).
+     */
     public static Qwen25VL load(Backend be, Qwen25VlCheckpoint ckpt) {
         return new Qwen25VL(be, ckpt.config(), name -> ckpt.has(name) ? ckpt.tensor(name) : null);
     }
@@ -46,7 +49,7 @@ public final class Qwen25VL {
     /** @param vision null for a text-only decoder (benchmarks, text checkpoints) */
     public Qwen25VL(Backend be, TextConfig text, VisionConfig vision, boolean tied, int imageTokenId,
                     Function<String, Tensor> weights) {
-        Weights w = new Weights(be, weights, DType.F32);
+        Weights w = new Weights(be, weights, be.computeDtype());
         this.text = new TextModel(text, tied, w);
         this.vision = vision == null ? null : new VisionTower(vision, w);
         this.imageTokenId = imageTokenId;
@@ -124,7 +127,7 @@ public final class Qwen25VL {
     private Tensor withImages(Ops ops, Tensor x, int[] ids, List<Tensor> pixels, List<int[]> grids) {
         if (vision == null) throw new IllegalArgumentException("this checkpoint has no vision tower but the prompt has images");
         Tensor pix = pixels.size() == 1 ? pixels.get(0) : ops.cat(0, pixels.toArray(Tensor[]::new));
-        Tensor vis = vision.forward(ops, upload(ops.backend(), pix), grids);  // (M, C)
+        Tensor vis = vision.forward(ops, pix, grids);  // (M, C)
         int n = ids.length, m = vis.dim(0), k = 0;
         int[] src = new int[n];
         for (int i = 0; i < n; i++) src[i] = ids[i] == imageTokenId ? n + k++ : i;
@@ -134,14 +137,38 @@ public final class Qwen25VL {
 
     static Tensor upload(Backend be, Tensor host) { return be.device().isHost() ? host : be.upload(host); }
 
-    /** Logits (R, V) of selected hidden rows (R, C) — generation only needs each sequence's last row. */
-    public Tensor logits(Ops ops, Tensor hiddenRows) { return ops.matmul(hiddenRows, false, text.head(), true); }
+    /** Model input data (pixels) on the backend in its compute dtype; the tensor itself when it already is. */
+    static Tensor input(Backend be, Tensor t) {
+        DType want = be.computeDtype();
+        if (t.device().equals(be.device()) && t.dtype() == want) return t;
+        Tensor on = t.device().equals(be.device()) ? t : be.upload(t);
+        if (on.dtype() == want) return on;
+        Tensor c = be.empty(want, on.shape());
+        be.convert(on, c);
+        if (on != t) on.close();
+        return c;
+    }
+
+    /**
+     * F32 logits (R, V) of selected hidden rows (R, C) — generation only needs each sequence's last row. The
+     * products accumulate in F32 whatever the compute dtype; the sampler reads F32.
+     */
+    public Tensor logits(Ops ops, Tensor hiddenRows) { return ops.matmul(hiddenRows, false, text.head(), true, DType.F32); }
 
     /** One decoding step: new token ids (B) at positions (B) → logits (B, V); appends to the cache. */
     public Tensor decode(Ops ops, int[] tokens, int[] positions, KvCache cache) {
+        return decode(ops, upload(ops.backend(), Tensor.ofInts(tokens, tokens.length)), positions, cache);
+    }
+
+    /**
+     * One decoding step with the new token ids (B) I32 already on the backend's device (the ids a device sampler
+     * just picked: they need not visit the host).
+     */
+    public Tensor decode(Ops ops, Tensor tokens, int[] positions, KvCache cache) {
         Backend be = ops.backend();
-        int b = tokens.length;
-        Tensor x = text.embed(ops, upload(be, Tensor.ofInts(tokens, b)));
+        int b = tokens.dim(0);
+        if (positions.length != b) throw new IllegalArgumentException("decode: " + positions.length + " positions for " + b + " tokens");
+        Tensor x = text.embed(ops, tokens);
         int[] pos = new int[3 * b];
         for (int a = 0; a < 3; a++) System.arraycopy(positions, 0, pos, a * b, b);
         Tensor[] cs = text.rope(be, pos, b);

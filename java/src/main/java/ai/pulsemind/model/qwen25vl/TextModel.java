@@ -126,8 +126,8 @@ public final class TextModel {
             Tensor q = ops.rope(ly.q().forward(ops, h).reshape(b, hq, hd), cos, sin);
             Tensor k = ops.rope(ly.k().forward(ops, h).reshape(b, hkv, hd), cos, sin);
             Tensor v = ly.v().forward(ops, h).reshape(b, hkv, hd);
-            for (int i = 0; i < b; i++) cache.write(be, l, i, lengths[i], k.narrow(0, i, 1), v.narrow(0, i, 1));
-            Tensor att = be.empty(DType.F32, Shape.of(b, hq, hd));
+            cache.writeStep(be, l, lengths, k, v);
+            Tensor att = be.empty(q.dtype(), Shape.of(b, hq, hd));
             be.attentionDecode(q, cache.keys(l), cache.values(l), visible, (float) (1 / Math.sqrt(hd)), att);
             x = ops.add(x, ly.o().forward(ops, att.reshape(b, hq * hd)));
             x = mlp(ops, ly, x);

@@ -54,7 +54,8 @@ public final class VisionTower {
     List<Block> blocks() { return blocks; }
 
     /**
-     * @param pixels (P, in·tp·p·p) flattened patches in Qwen's order (the image processor's pixel_values)
+     * @param pixels (P, in·tp·p·p) flattened patches in Qwen's order (the image processor's pixel_values), on the
+     *               host or the backend's device, in any floating dtype (they are taken into the compute dtype)
      * @param grids  (t, h, w) per image
      * @return (P/m², out) one embedding per merged unit, in the images' original order
      */
@@ -64,7 +65,7 @@ public final class VisionTower {
         int n = layout.patches(), heads = dims.numHeads(), hd = dims.headDim();
         if (pixels.dim(0) != n)
             throw new IllegalArgumentException("vision: pixel_values has " + pixels.dim(0) + " patches but the grids need " + n);
-        Tensor x = ops.linear(pixels, patchEmbed, null);                     // (P, C)
+        Tensor x = ops.linear(Qwen25VL.input(be, pixels), patchEmbed, null); // (P, C)
         x = ops.gatherRows(x, Qwen25VL.upload(be, Tensor.ofInts(layout.patchOrder(), n)));   // windowed order
         Tensor cos = be.empty(DType.F32, Shape.of(n, hd / 2)), sin = be.empty(DType.F32, Shape.of(n, hd / 2));
         be.ropeTable(RopeSpec.vision2d(hd, THETA), Qwen25VL.upload(be, Tensor.ofInts(layout.positions(), 2, n)), cos, sin);

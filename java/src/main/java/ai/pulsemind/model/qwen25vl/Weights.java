@@ -10,8 +10,9 @@ import java.util.function.Function;
 
 /**
  * Takes checkpoint tensors by their Hugging Face names, checks each shape against what the config implies, and
- * puts them on the backend in its compute dtype (F32 on the CPU: BF16/F16 are widened; an F32 host tensor is used
- * as it is, so a memory-mapped F32 checkpoint is not copied).
+ * puts them on the backend in its compute dtype (F32 on the CPU: BF16/F16 are widened, and an F32 host tensor is
+ * used as it is, so a memory-mapped F32 checkpoint is not copied; BF16 on CUDA: uploaded, F32 narrowed there; a
+ * tensor already on the device in that dtype is used as it is).
  */
 final class Weights {
     private final Backend be;

@@ -103,13 +103,18 @@ class CudaRuntimeGpuIT {
     }
 
     @Test
-    void partTwoOpsSayWhenTheyArrive() {
-        try (Tensor q = be.empty(DType.BF16, Shape.of(4, 2, 64)); Tensor lse = be.empty(DType.F32, Shape.of(2, 4))) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> be.attention(q, q, q, AttentionSpec.selfAttention(new int[] {4}, true, 64), q, lse));
-            assertTrue(e.getMessage().contains("flash-attention"), e.getMessage());
-            e = assertThrows(UnsupportedOperationException.class, () -> be.logprob(q, q, q, 1f, q, q));
-            assertTrue(e.getMessage().contains("log-prob"), e.getMessage());
+    void attentionAndLogprobRefuseWhatTheirKernelsCannotTake() {
+        try (Tensor q32 = be.empty(DType.F32, Shape.of(4, 2, 64)); Tensor q = be.empty(DType.BF16, Shape.of(4, 2, 64));
+             Tensor q72 = be.empty(DType.BF16, Shape.of(4, 2, 72 + 2)); Tensor lse = be.empty(DType.F32, Shape.of(2, 4))) {
+            AttentionSpec spec = AttentionSpec.selfAttention(new int[] {4}, true, 64);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> be.attention(q32, q32, q32, spec, q32, lse));
+            assertTrue(e.getMessage().startsWith("attention: the CUDA attention kernels take BF16"), e.getMessage());
+            UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
+                    () -> be.attention(q72, q72, q72, spec, q72, lse));
+            assertTrue(u.getMessage().contains("head dim 74"), u.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> be.logprob(q32.reshape(8, 64), q32.reshape(8, 64),
+                    be.empty(DType.I32, Shape.of(8)), 1f, be.empty(DType.F32, Shape.of(8)), be.empty(DType.F32, Shape.of(8))));
+            assertTrue(e.getMessage().startsWith("logprob: the CUDA log-prob takes BF16"), e.getMessage());
         }
     }
 

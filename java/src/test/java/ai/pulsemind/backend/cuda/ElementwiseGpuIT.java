@@ -43,10 +43,11 @@ class ElementwiseGpuIT {
         for (int n : SIZES) {
             for (int nb : new int[] {n, 1, n % 8 == 0 ? 8 : 1}) {
                 if (n % nb != 0) continue;
-                try (Tensor a = rand(rnd, dt.d(), -2, 2, n); Tensor b = rand(rnd, dt.d(), -2, 2, nb);
+                // b broadcasts over the rows of a seen as (n / nb, nb): its shape is a suffix of a's (the SPI's rule)
+                try (Tensor a = rand(rnd, dt.d(), -2, 2, n / nb, nb); Tensor b = rand(rnd, dt.d(), -2, 2, nb);
                      Tensor ga = up(be, a, dt.d()); Tensor gb = up(be, b, dt.d())) {
                     for (String op : new String[] {"add", "mul"}) {
-                        try (Tensor out = poisoned(be, dt.d(), n); Tensor ref = Tensor.hostEmpty(DType.F32, Shape.of(n))) {
+                        try (Tensor out = poisoned(be, dt.d(), n / nb, nb); Tensor ref = Tensor.hostEmpty(DType.F32, Shape.of(n / nb, nb))) {
                             if (op.equals("add")) { be.add(ga, gb, out); REF.add(a, b, ref); }
                             else { be.mul(ga, gb, out); REF.mul(a, b, ref); }
                             check(op, be, out, ref);

@@ -33,6 +33,12 @@ final class GpuParity {
 
     private GpuParity() {}
 
+    /**
+     * True on tools/gpu-dev/java_emu.py's emulated device (the real launchers and kernel sources on the CPU, one
+     * fiber per CUDA thread): tests then keep to their small cases, which still take every code path.
+     */
+    static boolean emulated(CudaBackend be) { return be.info().name().contains("CPU emulator"); }
+
     static CudaBackend open() {
         CudaBackend be = (CudaBackend) new CudaBackendProvider().open(Device.cuda(0), 1);
         synchronized (ROWS) {
@@ -77,8 +83,11 @@ final class GpuParity {
     }
 
     /** Compares and records; fails with the max difference and the first mismatching index. */
-    static void check(String op, DType dtype, Shape shape, float[] got, float[] ref) {
-        GpuTolerances.Tol tol = GpuTolerances.of(op, dtype);
+    static void check(String op, DType dtype, Shape shape, float[] got, float[] ref) { check(op, null, dtype, shape, got, ref); }
+
+    /** As {@link #check(String, DType, Shape, float[], float[])}, naming the case (recorded as "case"). */
+    static void check(String op, String label, DType dtype, Shape shape, float[] got, float[] ref) {
+        GpuTolerances.Tol tol = GpuTolerances.of(op, dtype).resolved(rms(ref));
         if (got.length != ref.length) fail(op + " " + dtype + shape + ": " + got.length + " values vs " + ref.length);
         double maxErr = 0;
         int first = -1, worst = 0;
@@ -96,6 +105,7 @@ final class GpuParity {
         boolean pass = first < 0;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("op", op);
+        if (label != null) row.put("case", label);
         row.put("dtype", dtype.name());
         row.put("shape", shape.toString());
         row.put("max_err", Double.isInfinite(maxErr) ? "NaN or infinite mismatch" : maxErr);
@@ -105,9 +115,16 @@ final class GpuParity {
             ROWS.add(row);
         }
         if (!pass)
-            fail(op + " " + dtype + " " + shape + ": first mismatch at " + first + " (gpu " + got[first] + ", ref " + ref[first]
+            fail(op + (label == null ? "" : " [" + label + "]") + " " + dtype + " " + shape + ": first mismatch at " + first + " (gpu " + got[first] + ", ref " + ref[first]
                     + "), max |diff| " + maxErr + " at " + worst + " (gpu " + got[worst] + ", ref " + ref[worst]
                     + "); tolerance atol " + tol.atol() + " + rtol " + tol.rtol() + "·|ref|");
+    }
+
+    static double rms(float[] v) {
+        double s = 0;
+        int n = 0;
+        for (float x : v) if (Float.isFinite(x)) { s += (double) x * x; n++; }
+        return n == 0 ? 0 : Math.sqrt(s / n);
     }
 
     static void check(String op, CudaBackend be, Tensor gpu, Tensor refHost) {
