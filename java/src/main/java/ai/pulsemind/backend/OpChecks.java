@@ -115,6 +115,19 @@ public final class OpChecks {
         return new int[] {hq, hkv, d, lmax};
     }
 
+    /** Validates frames (T, C, H, W) against patches (rows, C·tp·p·p) for {@link PatchSpec}; returns frames' dims. */
+    public static int[] patches(String op, Tensor frames, PatchSpec sp, Tensor patches) {
+        rank(op, "frames", frames, 4);
+        int[] fs = frames.shape().toArray();
+        int unit = sp.patch() * sp.merge();
+        if (fs[0] % sp.temporalPatch() != 0 || fs[2] % unit != 0 || fs[3] % unit != 0)
+            throw new IllegalArgumentException(op + ": frames " + frames.shape() + " must have T divisible by "
+                    + sp.temporalPatch() + " and H, W divisible by patch·merge = " + unit);
+        int rows = fs[0] / sp.temporalPatch() * (fs[2] / sp.patch()) * (fs[3] / sp.patch());
+        shape(op, "patches", patches, Shape.of(rows, sp.patchDim(fs[1])));
+        return fs;
+    }
+
     /** Rows and channels of a tensor seen as (R, C). */
     public static long rows(Tensor t) { return t.shape().rows(); }
 }

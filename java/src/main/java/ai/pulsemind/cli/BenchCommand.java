@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code pulsemind bench ...}: quick kernel timings from the CLI (JMH in bench/ is the rigorous harness). */
-@Command(name = "bench", description = "Quick kernel benchmarks (see bench/ for the JMH suite).",
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Quick kernel benchmarks (see bench/ for the JMH suite).",
         subcommands = {BenchGemmCommand.class, BenchGenerateCommand.class, BenchLoadCommand.class, BenchLoaderCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

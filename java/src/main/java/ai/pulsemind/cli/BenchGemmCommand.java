@@ -13,7 +13,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind bench gemm}: times C = A·B (f32) on the fast CPU backend and prints GFLOP/s. */
-@Command(name = "gemm", description = "Time an f32 GEMM C(MxN) = A(MxK)·B(KxN) and print GFLOP/s.")
+@Command(mixinStandardHelpOptions = true, name = "gemm", description = "Time an f32 GEMM C(MxN) = A(MxK)·B(KxN) and print GFLOP/s.")
 public final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--m", defaultValue = "1024") int m;
     @Option(names = "--n", defaultValue = "1024") int n;

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  * {@code pulsemind bench generate}: prefill and decode throughput of a text decoder with random weights of a named
  * shape (no download), greedy, fixed lengths — the same workload and method as bench/peers/hf_generate.py.
  */
-@Command(name = "generate", description = "Prefill and decode tokens/s of a random-weight decoder of a given shape.")
+@Command(mixinStandardHelpOptions = true, name = "generate", description = "Prefill and decode tokens/s of a random-weight decoder of a given shape.")
 public final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "qwen2.5-0.5b or tiny.") String shape;
     @Option(names = "--prompt", defaultValue = "128", description = "Prompt tokens per sequence.") int prompt;

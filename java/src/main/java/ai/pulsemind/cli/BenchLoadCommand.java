@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Memory is read from /proc/self/status, sampled every millisecond during the load: anonymous memory (what
  * the loader allocates) and file-backed memory (mapped checkpoint pages, which the kernel can drop) separately.
  */
-@Command(name = "load", description = "Time and peak memory of loading a checkpoint (optionally creating a random one first).")
+@Command(mixinStandardHelpOptions = true, name = "load", description = "Time and peak memory of loading a checkpoint (optionally creating a random one first).")
 public final class BenchLoadCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "Checkpoint directory.") Path dir;
     @Option(names = "--create", description = "Write a random checkpoint into --dir first (if it has none).") boolean create;

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * mask and M-RoPE positions built, samples packed into batches. One epoch over the dataset per repetition; the
  * workload of bench/peers/loader_peer.py (PyTorch DataLoader + transformers processor), whose checksums must agree.
  */
-@Command(name = "loader", description = "Samples/s of the data loader with the Qwen2.5-VL encoder (images, template, tokens, mask).")
+@Command(mixinStandardHelpOptions = true, name = "loader", description = "Samples/s of the data loader with the Qwen2.5-VL encoder (images, template, tokens, mask).")
 public final class BenchLoaderCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "MediScope dataset directory or shard.") Path data;
     @Option(names = "--model", required = true, description = "Model directory: tokenizer.json, chat template, processor and config.json.") Path model;

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * {@code pulsemind chat}: an interactive conversation on the terminal, streaming the model's tokens. The optional
  * image is attached to the first message. Commands: {@code /reset} starts over, {@code /exit} (or end of input) quits.
  */
-@Command(name = "chat", description = "Chat with a Qwen2.5-VL model directory, streaming tokens.")
+@Command(mixinStandardHelpOptions = true, name = "chat", description = "Chat with a Qwen2.5-VL model directory, streaming tokens.")
 public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", required = true) Path model;
     @Option(names = "--image", description = "An image to discuss, attached to the first message.") Path image;

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind doctor}: what this machine offers PulseMind — JDK, CPU and SIMD, memory, backends and why not. */
-@Command(name = "doctor", description = "Report the JDK, CPU/SIMD, memory and which backends can run here (and why not).")
+@Command(mixinStandardHelpOptions = true, name = "doctor", description = "Report the JDK, CPU/SIMD, memory and which backends can run here (and why not).")
 public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind generate}: one reply to an OpenAI-format conversation, from a Hugging Face model directory. */
-@Command(name = "generate", description = "Generate one reply for a conversation (OpenAI chat JSON) with a Qwen2.5-VL model directory.")
+@Command(mixinStandardHelpOptions = true, name = "generate", description = "Generate one reply for a conversation (OpenAI chat JSON) with a Qwen2.5-VL model directory.")
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory (config.json, safetensors, tokenizer.json, ...).")
     Path model;

@@ -521,15 +521,7 @@ public class ReferenceBackend implements Backend {
     private int[] patchArgs(String op, Tensor frames, PatchSpec sp, Tensor patches) {
         ready(op, dev, frames, patches);
         f32(op, frames, patches);
-        OpChecks.rank(op, "frames", frames, 4);
-        int[] fs = frames.shape().toArray();
-        int unitH = sp.patch() * sp.merge();
-        if (fs[0] % sp.temporalPatch() != 0 || fs[2] % unitH != 0 || fs[3] % unitH != 0)
-            throw new IllegalArgumentException(op + ": frames " + frames.shape() + " must have T divisible by "
-                    + sp.temporalPatch() + " and H, W divisible by patch·merge = " + unitH);
-        int rows = fs[0] / sp.temporalPatch() * (fs[2] / sp.patch()) * (fs[3] / sp.patch());
-        shape(op, "patches", patches, Shape.of(rows, sp.patchDim(fs[1])));
-        return fs;
+        return OpChecks.patches(op, frames, sp, patches);
     }
 
     // ------------------------------------------------------------------ optimiser

@@ -917,14 +917,7 @@ public final class CudaBackend implements Backend {
         if (frames.dtype() != patches.dtype() || (frames.dtype().byteSize() != 2 && frames.dtype().byteSize() != 4))
             throw new IllegalArgumentException(op + ": frames and patches must share a 2- or 4-byte dtype, got "
                     + frames.dtype() + " and " + patches.dtype());
-        OpChecks.rank(op, "frames", frames, 4);
-        int[] fs = frames.shape().toArray();
-        int unit = sp.patch() * sp.merge();
-        if (fs[0] % sp.temporalPatch() != 0 || fs[2] % unit != 0 || fs[3] % unit != 0)
-            throw new IllegalArgumentException(op + ": frames " + frames.shape() + " must have T divisible by "
-                    + sp.temporalPatch() + " and H, W divisible by patch·merge = " + unit);
-        int rows = fs[0] / sp.temporalPatch() * (fs[2] / sp.patch()) * (fs[3] / sp.patch());
-        shape(op, "patches", patches, Shape.of(rows, sp.patchDim(fs[1])));
+        int[] fs = OpChecks.patches(op, frames, sp, patches);
         if (patches.numel() == 0) return;
         launch1d(call.start("pm_patches_b" + frames.dtype().byteSize()).ptr(ptr(frames)).ptr(ptr(patches)).i32(fs[0])
                 .i32(fs[1]).i32(fs[2]).i32(fs[3]).i32(sp.temporalPatch()).i32(sp.patch()).i32(sp.merge()).i32(fold),

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code pulsemind data}: MediScope datasets: check, count, import, generate. */
-@Command(name = "data", description = "MediScope datasets: validate, stats, import, synth.",
+@Command(mixinStandardHelpOptions = true, name = "data", description = "MediScope datasets: validate, stats, import, synth.",
         subcommands = {ValidateCommand.class, StatsCommand.class, ImportCommand.class, SynthCommand.class})
 public final class DataCommand implements Runnable {
     @CommandLine.Spec

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind data import --format F --input … [--images DIR] --out DIR}. */
-@Command(name = "import", description = "Convert a consultation or QA dataset into MediScope records, copying its "
+@Command(mixinStandardHelpOptions = true, name = "import", description = "Convert a consultation or QA dataset into MediScope records, copying its "
         + "images into the output folder and writing a dataset card with source and licence.")
 public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--format", required = true,

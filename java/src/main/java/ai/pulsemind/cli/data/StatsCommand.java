@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind data stats PATH [--json]}. */
-@Command(name = "stats", description = "Count records, turns per dialogue, departments, sub-specialties, images per "
+@Command(mixinStandardHelpOptions = true, name = "stats", description = "Count records, turns per dialogue, departments, sub-specialties, images per "
         + "modality, languages and splits of a dataset.")
 public final class StatsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "a .jsonl shard or a dataset folder")

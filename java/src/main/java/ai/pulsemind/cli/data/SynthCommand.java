@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind data synth --cases N --seed S --out DIR [--lang en|zh|both]}. */
-@Command(name = "synth", description = "Generate synthetic MediScope consultations with procedural images, hidden "
+@Command(mixinStandardHelpOptions = true, name = "synth", description = "Generate synthetic MediScope consultations with procedural images, hidden "
         + "patient facts, a reference doctor and C labelled counterparts per case; deterministic by seed.")
 public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--cases", required = true, description = "number of consultations")

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code pulsemind data validate PATH}: every problem as {@code file:line: field: message}; exit 1 if any. */
-@Command(name = "validate", description = "Check every record of a dataset (file or folder): JSON, required fields, "
+@Command(mixinStandardHelpOptions = true, name = "validate", description = "Check every record of a dataset (file or folder): JSON, required fields, "
         + "turn order, image files present, inside the root and decodable, ids unique. Prints file:line: field: message.")
 public final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "a .jsonl shard or a dataset folder")
