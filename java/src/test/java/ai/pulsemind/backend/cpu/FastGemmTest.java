@@ -51,6 +51,7 @@ class FastGemmTest {
     void fewRowsTakeTheDirectPaths() {
         // m ≤ 8: B read in place (both layouts of B, transposed A, alpha and beta); m < n with Bᵀ: the swap to Cᵀ.
         check(0, 0, 0, 1, 300, 70, false, true, 1f, 0f);
+        check(0, 0, 0, 5, 300, 70, false, true, 0.5f, 1f); // four rows of A at a time, then a single row
         check(0, 0, 0, 3, 300, 70, true, false, 0.5f, 1f);
         check(0, 0, 0, 8, 257, 33, false, false, -1f, 0.25f);
         check(3, 3, 1, 2, 65, 17, false, true, 1f, 0f);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Prefill and decode tokens/s of a Qwen2.5-0.5B-shaped decoder (random weights, f32, batch 1): ours
+# (`bin/pulsemind bench generate`) against Hugging Face transformers `generate` on PyTorch CPU, in the same run.
+# Rounds alternate which side goes first (the machine may be shared); each side's figure is the median of its
+# rounds. Writes bench/results/generate-<date>.json and appends a line to bench/results/history.jsonl.
+#   bench/run-generate-peer.sh [ROUNDS]     default 3 rounds (~12 min on 2 cores)
+# Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (torch CPU + transformers, see DEVELOPERS.md).
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+cd "$root"
+. bin/jdk.sh
+pm_find_jdk || exit 1
+py=${PULSEMIND_PYTHON:-/tmp/oracle/bin/python}
+"$py" -c "import torch, transformers" || { echo "run-generate-peer: $py lacks torch/transformers" >&2; exit 1; }
+rounds=${1:-3}
+args=(--shape qwen2.5-0.5b --prompt 128 --new 16 --reps 3 --warmup 1)
+
+mvn -q -B -DskipTests package
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- java bench || echo "-dirty")
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+ours() { bin/pulsemind bench generate "${args[@]}" --json | tail -1 >> "$tmp/ours.jsonl"; }
+peer() { "$py" bench/peers/hf_generate.py "${args[@]}" --threads 2 | tail -1 >> "$tmp/peer.jsonl"; }
+for r in $(seq 1 "$rounds"); do
+  if [ $((r % 2)) -eq 1 ]; then ours; peer; else peer; ours; fi
+  echo "round $r/$rounds: ours $(tail -1 "$tmp/ours.jsonl")" >&2
+  echo "round $r/$rounds: peer $(tail -1 "$tmp/peer.jsonl")" >&2
+done
+
+"$py" - "$tmp" "$commit" "$load" "${args[*]}" <<'PY'
+import json, statistics, subprocess, sys, datetime, platform
+tmp, commit, load, args = sys.argv[1:5]
+ours = [json.loads(l) for l in open(f"{tmp}/ours.jsonl")]
+peer = [json.loads(l) for l in open(f"{tmp}/peer.jsonl")]
+med = lambda rows, key: statistics.median(r[key] for r in rows)
+lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+cpu = next((l.split(":", 1)[1].strip() for l in lscpu.splitlines() if l.startswith("Model name")), "unknown")
+ratios = {k: round(med(ours, f"{k}_tokens_per_s") / med(peer, f"{k}_tokens_per_s"), 2) for k in ("prefill", "decode")}
+out = {
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "machine": f"{cpu}, {len([l for l in open('/proc/cpuinfo') if l.startswith('processor')])} cores",
+    "load_average_at_start": load, "commit": commit,
+    "workload": "Qwen2.5-0.5B-shaped decoder (24 layers, 896 wide, 14/2 heads, 4864 FFN, 151,936 vocab, tied), "
+                "random weights, f32, batch 1, 128-token prompt, 16 new tokens, greedy; prefill = generate(1), "
+                "decode = (generate(16) - generate(1)) / 15, medians of 3 after 1 warm-up; rounds alternate order",
+    "commands": {"ours": f"bin/pulsemind bench generate {args} --json",
+                 "peer": f"python bench/peers/hf_generate.py {args} --threads 2"},
+    "rounds": {"ours": ours, "peer": peer},
+    "median": {"ours": {k: med(ours, f"{k}_tokens_per_s") for k in ("prefill", "decode")},
+               "peer": {k: round(med(peer, f"{k}_tokens_per_s"), 2) for k in ("prefill", "decode")},
+               "weights_bytes": ours[0]["weights_bytes"], "host_peak_bytes": max(r["host_peak_bytes"] for r in ours)},
+    "ratios": ratios,
+    "per_round_ratios": [{k: round(o[f"{k}_tokens_per_s"] / p[f"{k}_tokens_per_s"], 2) for k in ("prefill", "decode")}
+                         for o, p in zip(ours, peer)],
+    "targets": {"decode": ">= 3x", "prefill": ">= 1x"},
+    "met": {"decode": ratios["decode"] >= 3, "prefill": ratios["prefill"] >= 1},
+}
+day = out["date"][:10]
+with open(f"bench/results/generate-{day}.json", "w") as f:
+    json.dump(out, f, indent=1)
+    f.write("\n")
+with open("bench/results/history.jsonl", "a") as f:
+    f.write(json.dumps({"date": out["date"], "commit": commit, "machine": out["machine"], "kind": "generate",
+                        "load": load, "ratios": ratios}) + "\n")
+print(json.dumps({"ratios": ratios, "median": out["median"]}))
+PY
