@@ -46,6 +46,8 @@ public final class BenchLoadCommand implements Callable<Integer> {
             case "f32" -> DType.F32;
             default -> throw new IllegalArgumentException("--dtype must be bf16 or f32, got " + dtype);
         });
+        // The writer's buffers go back to the system first, or the load would reuse them and the delta read ~0.
+        ai.pulsemind.tensor.HostAllocator.global().trim();
         long[] base = status();
         AtomicLong peakAnon = new AtomicLong(base[0]), peakFile = new AtomicLong(base[1]);
         Thread sampler = Thread.ofPlatform().daemon().start(() -> {
