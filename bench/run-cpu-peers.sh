@@ -6,12 +6,7 @@
 #   bench/run-cpu-peers.sh --quick    short smoke run (fewer iterations; printed, not recorded)
 # Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (numpy + torch CPU, see DEVELOPERS.md).
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-cd "$root"
-. bin/jdk.sh
-pm_find_jdk || exit 1
-py=${PULSEMIND_PYTHON:-/tmp/oracle/bin/python}
-"$py" -c "import numpy, torch" || { echo "run-cpu-peers: $py lacks numpy/torch" >&2; exit 1; }
+. "$(dirname "$(readlink -f "$0")")/peers/common.sh" run-cpu-peers numpy torch
 
 quick=""; jmh_opts=()
 if [ "${1:-}" = "--quick" ]; then quick="--quick"; jmh_opts=(-wi 2 -i 3 -w 1 -r 1); fi

@@ -6,12 +6,7 @@
 #   bench/run-generate-peer.sh [ROUNDS]     default 3 rounds (~12 min on 2 cores)
 # Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (torch CPU + transformers, see DEVELOPERS.md).
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-cd "$root"
-. bin/jdk.sh
-pm_find_jdk || exit 1
-py=${PULSEMIND_PYTHON:-/tmp/oracle/bin/python}
-"$py" -c "import torch, transformers" || { echo "run-generate-peer: $py lacks torch/transformers" >&2; exit 1; }
+. "$(dirname "$(readlink -f "$0")")/peers/common.sh" run-generate-peer torch transformers
 rounds=${1:-3}
 args=(--shape qwen2.5-0.5b --prompt 128 --new 16 --reps 3 --warmup 1)
 

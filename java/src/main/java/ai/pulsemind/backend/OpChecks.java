@@ -128,6 +128,16 @@ public final class OpChecks {
         return fs;
     }
 
+    /** table (V, C), idx (N) i32, out (N, C) of table's dtype, for a row gather. */
+    public static void gatherRows(String op, Tensor table, Tensor idx, Tensor out) {
+        rank(op, "table", table, 2);
+        dtype(op, "idx", idx, DType.I32);
+        rank(op, "idx", idx, 1);
+        shape(op, "out", out, Shape.of(idx.dim(0), table.dim(1)));
+        if (out.dtype() != table.dtype())
+            throw new IllegalArgumentException(op + ": out dtype " + out.dtype() + " differs from table " + table.dtype());
+    }
+
     /** Rows and channels of a tensor seen as (R, C). */
     public static long rows(Tensor t) { return t.shape().rows(); }
 }

@@ -439,12 +439,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         ready("gatherRows", dev, table, idx, out);
-        OpChecks.rank("gatherRows", "table", table, 2);
-        OpChecks.dtype("gatherRows", "idx", idx, DType.I32);
-        OpChecks.rank("gatherRows", "idx", idx, 1);
-        shape("gatherRows", "out", out, Shape.of(idx.dim(0), table.dim(1)));
-        if (out.dtype() != table.dtype())
-            throw new IllegalArgumentException("gatherRows: out dtype " + out.dtype() + " differs from table " + table.dtype());
+        OpChecks.gatherRows("gatherRows", table, idx, out);
         RefMemory.gatherRows(table, idx.segment(), out, idx.dim(0));
     }
 

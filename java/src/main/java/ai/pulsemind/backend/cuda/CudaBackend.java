@@ -874,12 +874,7 @@ public final class CudaBackend implements Backend {
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         enter();
         ready("gatherRows", dev, table, idx, out);
-        OpChecks.rank("gatherRows", "table", table, 2);
-        OpChecks.dtype("gatherRows", "idx", idx, DType.I32);
-        OpChecks.rank("gatherRows", "idx", idx, 1);
-        shape("gatherRows", "out", out, Shape.of(idx.dim(0), table.dim(1)));
-        if (out.dtype() != table.dtype())
-            throw new IllegalArgumentException("gatherRows: out dtype " + out.dtype() + " differs from table " + table.dtype());
+        OpChecks.gatherRows("gatherRows", table, idx, out);
         long rowBytes = (long) table.dim(1) * table.dtype().byteSize(), n = idx.dim(0);
         if (n == 0 || rowBytes == 0) return;
         int vec = rowBytes % 16 == 0 && aligned(table, out) ? 1 : 0;

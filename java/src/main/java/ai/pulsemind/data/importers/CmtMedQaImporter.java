@@ -24,15 +24,7 @@ final class CmtMedQaImporter implements Importer {
 
     @Override
     public void read(ImportOptions opt, Sink sink) throws IOException {
-        Path file = opt.input();
-        String name = file.toString();
-        JsonSource.each(file, sink, (line, n) -> {
-            try {
-                sink.accept(name, line, new Imported(record(n, name, line, opt), List.of()));
-            } catch (DataError e) {
-                sink.bad(e);
-            }
-        });
+        JsonSource.records(opt.input(), sink, (n, file, line) -> new Imported(record(n, file, line, opt), List.of()));
     }
 
     static MediRecord record(JsonNode n, String file, long line, ImportOptions opt) {

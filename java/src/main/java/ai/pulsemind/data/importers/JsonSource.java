@@ -30,6 +30,26 @@ final class JsonSource {
         void object(long line, JsonNode node) throws IOException;
     }
 
+    /** How a JSON importer turns one source object into a record; a {@link DataError} marks it bad. */
+    interface Parser {
+        Importer.Imported parse(JsonNode node, String file, long line);
+    }
+
+    /** Every object of {@code file} parsed and sent to the sink; a record the parser rejects goes to {@code sink.bad}. */
+    static void records(Path file, Importer.Sink sink, Parser parser) throws IOException {
+        String name = file.toString();
+        each(file, sink, (line, n) -> {
+            Importer.Imported item;
+            try {
+                item = parser.parse(n, name, line);
+            } catch (DataError e) {
+                sink.bad(e);
+                return;
+            }
+            sink.accept(name, line, item);
+        });
+    }
+
     static void each(Path file, Importer.Sink sink, Visitor v) throws IOException {
         if (!Files.isRegularFile(file)) throw new DataError(file.toString(), 0, "-", "no such input file");
         int first = firstChar(file);

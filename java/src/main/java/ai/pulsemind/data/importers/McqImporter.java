@@ -30,14 +30,7 @@ final class McqImporter implements Importer {
 
     @Override
     public void read(ImportOptions opt, Sink sink) throws IOException {
-        String file = opt.input().toString();
-        JsonSource.each(opt.input(), sink, (line, n) -> {
-            try {
-                sink.accept(file, line, new Imported(record(n, file, line, opt), List.of()));
-            } catch (DataError e) {
-                sink.bad(e);
-            }
-        });
+        JsonSource.records(opt.input(), sink, (n, file, line) -> new Imported(record(n, file, line, opt), List.of()));
     }
 
     static MediRecord record(JsonNode n, String file, long line, ImportOptions opt) {

@@ -34,14 +34,7 @@ final class ShareGptImporter implements Importer {
 
     @Override
     public void read(ImportOptions opt, Sink sink) throws IOException {
-        String file = opt.input().toString();
-        JsonSource.each(opt.input(), sink, (line, n) -> {
-            try {
-                sink.accept(file, line, record(n, file, line, opt));
-            } catch (DataError e) {
-                sink.bad(e);
-            }
-        });
+        JsonSource.records(opt.input(), sink, (n, file, line) -> record(n, file, line, opt));
     }
 
     Imported record(JsonNode n, String file, long line, ImportOptions opt) {
