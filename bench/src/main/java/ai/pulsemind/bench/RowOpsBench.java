@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Bandwidth-bound row ops on (rows, cols) f32 — RMSNorm and softmax forward — next to the memory-copy baselines
- * of the same bytes (read rows·cols, write rows·cols): a single-threaded memcpy and one split over two threads.
+ * of the same bytes (read rows·cols, write rows·cols): a single-threaded memcpy, one split over two threads, and
+ * the backend's scale, a plain Vector API loop over the same bytes (what Java code can reach on this machine).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -64,6 +65,13 @@ public class RowOpsBench {
     @Benchmark
     public void softmax(Blackhole bh) {
         be.softmax(x, out);
+        bh.consume(out);
+    }
+
+    /** out = 0.5·x through the backend: the row ops' bytes through the simplest Vector API loop. */
+    @Benchmark
+    public void scale(Blackhole bh) {
+        be.scale(x, 0.5f, out);
         bh.consume(out);
     }
 
