@@ -29,7 +29,13 @@ public record LoaderConfig(long seed, boolean shuffle, Layout layout, int maxTok
         if (maxPixelsPerSample < 0) throw new IllegalArgumentException("maxPixelsPerSample must be >= 0, got " + maxPixelsPerSample);
     }
 
+    /**
+     * Shuffled, packed batches of at most 64 samples, a window of 32 records, one thread per core. A window keeps
+     * its encoded samples in memory (a 1-megapixel image is about 24 MB of f32 patches, its frame doubled in
+     * time), so it stays small: 256 records of such images held gigabytes at once and caused long GC pauses, and
+     * packing needs no wide window.
+     */
     public static LoaderConfig packed(long seed, int maxTokens) {
-        return new LoaderConfig(seed, true, Layout.PACKED, maxTokens, 64, 256, Runtime.getRuntime().availableProcessors(), 0, 0);
+        return new LoaderConfig(seed, true, Layout.PACKED, maxTokens, 64, 32, Runtime.getRuntime().availableProcessors(), 0, 0);
     }
 }
