@@ -24,13 +24,22 @@ import java.util.Map;
  * zero-fills: loading a checkpoint would otherwise write every weight byte twice (measured: the zeroing was most
  * of a 0.5B model's load time). Fresh pages from the OS are zero anyway; tensors from {@code empty} are
  * uninitialised by contract. Smaller blocks stay in arenas.
+ *
+ * <p>Blocks of 2 MiB and more start on a 2 MiB boundary and the whole 2 MiB pages inside them are advised
+ * {@code MADV_HUGEPAGE} (transparent huge pages are commonly in {@code madvise} mode). Why: filling fresh memory
+ * takes one page fault per 4 KiB page otherwise; loading a bf16 0.5B checkpoint into f32 took 7.7 s without the
+ * advice and 2.2–5.8 s with it (balanced runs), for 5% more peak memory (partly used huge pages at block ends).
+ * Decoding speed, bound by reading the weights, measured the same either way. Only pages the block covers
+ * entirely are advised. The advice is best effort: a kernel without it leaves 4 KiB pages.
  */
 public final class HostAllocator {
     private static final HostAllocator GLOBAL = new HostAllocator();
     private static final long ALIGN = 64;
 
     private static final long NATIVE_MIN = 1 << 20;
-    private static final MethodHandle ALIGNED_ALLOC, FREE;
+    private static final long HUGE_PAGE = 2 << 20;
+    private static final int MADV_HUGEPAGE = 14; // Linux, every architecture
+    private static final MethodHandle ALIGNED_ALLOC, FREE, MADVISE;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -38,6 +47,9 @@ public final class HostAllocator {
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         FREE = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        MADVISE = linker.defaultLookup().find("madvise").map(f -> linker.downcallHandle(f,
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT))).orElse(null);
     }
 
     private final Map<Long, ArrayDeque<MemorySegment>> free = new HashMap<>();
@@ -84,12 +96,27 @@ public final class HostAllocator {
     private MemorySegment nativeBlock(long cls) {
         MemorySegment p;
         try {
-            p = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGN, cls); // cls is a multiple of 64, as C requires
+            // glibc's aligned_alloc takes any size (C11 asked for a multiple of the alignment; C17 dropped that)
+            long align = cls >= HUGE_PAGE ? HUGE_PAGE : ALIGN;
+            p = (MemorySegment) ALIGNED_ALLOC.invokeExact(align, cls);
         } catch (Throwable t) {
             throw new IllegalStateException("aligned_alloc failed", t);
         }
         if (p.address() == 0) throw new OutOfMemoryError("host allocation of " + cls + " bytes failed (" + this + ")");
+        if (cls >= HUGE_PAGE) adviseHugePages(p.address(), cls);
         return p.reinterpret(cls);
+    }
+
+    /** MADV_HUGEPAGE over the whole 2 MiB pages inside [address, address + bytes); failures are ignored. */
+    private static void adviseHugePages(long address, long bytes) {
+        if (MADVISE == null) return;
+        long from = (address + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE, to = (address + bytes) / HUGE_PAGE * HUGE_PAGE;
+        if (to <= from) return;
+        try {
+            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(from), to - from, MADV_HUGEPAGE);
+        } catch (Throwable t) {
+            // advice only
+        }
     }
 
     synchronized void free(MemorySegment slice) {

@@ -75,4 +75,18 @@ class TensorTest {
         assertEquals(1024, a.stats().peak());
         assertEquals(4608, HostAllocator.sizeClass(4097)); // 8 steps per power of two above 4 KiB: 512 B here
     }
+
+    @Test
+    void largeBlocksAreHugePageAlignedAndUsable() {
+        HostAllocator a = new HostAllocator();
+        for (long bytes : new long[] {5L << 20, 33L << 20}) { // 2 MiB-aligned, advised inside
+            var s = a.allocate(bytes);
+            assertEquals(0, s.address() % (2 << 20));
+            s.fill((byte) 7);
+            assertEquals((byte) 7, s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes - 1));
+            a.free(s);
+        }
+        a.trim();
+        assertEquals(0, a.stats().reserved());
+    }
 }
