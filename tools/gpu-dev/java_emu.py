@@ -30,28 +30,9 @@ import signatures  # noqa: E402
 def raw_kernels(preprocessed):
     """{name: [C type of each parameter]} of the extern "C" __global__ definitions (types without names)."""
     out = {}
-    for m in re.finditer(r'extern\s+"C"', preprocessed):
-        brace = preprocessed.find("{", m.end())
-        semi = preprocessed.find(";", m.end())
-        if brace < 0 or (0 <= semi < brace):
-            continue
-        head = preprocessed[m.end():brace]
-        if "global" not in head:
-            continue
-        close = head.rstrip().rfind(")")
-        depth, open_idx = 0, None
-        for i in range(close, -1, -1):
-            if head[i] == ")":
-                depth += 1
-            elif head[i] == "(":
-                depth -= 1
-                if depth == 0:
-                    open_idx = i
-                    break
-        name = re.search(r"(\w+)\s*$", head[:open_idx]).group(1)
-        params = head[open_idx + 1:close].strip()
+    for name, params in signatures.kernel_params(preprocessed).items():
         types = []
-        for p in ([] if params in ("", "void") else params.split(",")):
+        for p in params:
             decl = " ".join(re.sub(r"\b__restrict__\b", "", p).replace("*", " * ").split())
             types.append(" ".join(decl.split(" ")[:-1]).replace(" *", "*"))
         out[name] = types

@@ -31,20 +31,8 @@ def param_kind(decl):
     raise ValueError(f"unsupported kernel parameter type {body!r} in {decl!r}")
 
 
-def _matching_paren(text, open_idx):
-    depth = 0
-    for i in range(open_idx, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError("unbalanced parentheses")
-
-
-def parse_kernels(preprocessed):
-    """{name: [kind, ...]} for every `extern "C" ... __global__ ... name(params) {` definition."""
+def kernel_params(preprocessed):
+    """{name: [parameter declaration, ...]} for every `extern "C" ... __global__ ... name(params) {` definition."""
     out = {}
     for m in re.finditer(r'extern\s+"C"', preprocessed):
         brace = preprocessed.find("{", m.end())
@@ -67,11 +55,15 @@ def parse_kernels(preprocessed):
                     break
         name = re.search(r"(\w+)\s*$", head[:open_idx]).group(1)
         params = head[open_idx + 1:close].strip()
-        kinds = [] if params in ("", "void") else [param_kind(p) for p in params.split(",")]
         if name in out:
             raise ValueError(f"kernel {name} defined twice")
-        out[name] = kinds
+        out[name] = [] if params in ("", "void") else params.split(",")
     return out
+
+
+def parse_kernels(preprocessed):
+    """{name: [kind, ...]} for every extern "C" kernel definition."""
+    return {name: [param_kind(p) for p in params] for name, params in kernel_params(preprocessed).items()}
 
 
 def preprocess(nvcc, cu_path, include_dirs=()):
