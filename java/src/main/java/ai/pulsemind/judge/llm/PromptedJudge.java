@@ -36,6 +36,9 @@ public final class PromptedJudge implements Judge {
 
     @Override public String name() { return completer.name(); }
 
+    /** What answers the prompts (for its own counters, e.g. an endpoint client's retries). */
+    public Completer completer() { return completer; }
+
     @Override
     public void compare(List<JudgeRequest> pairs, Sink<Verdicts> sink) {
         ask(pairs.stream().map(prompts::pairwise).toList(), VerdictParser::verdicts, sink);

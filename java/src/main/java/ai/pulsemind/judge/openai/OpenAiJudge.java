@@ -84,6 +84,9 @@ public final class OpenAiJudge {
 
         @Override public String name() { return "openai:" + config.model(); }
 
+        /** The client, for its counters. */
+        OpenAiClient client() { return client; }
+
         @Override public void close() { client.close(); }
     }
 }
