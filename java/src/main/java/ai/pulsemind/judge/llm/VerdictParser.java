@@ -161,13 +161,17 @@ public final class VerdictParser {
 
     private static final Pattern LETTER = Pattern.compile("^(?:answer|response|reply|option|回答|答案|选项)?\\s*[\"'(（]?([ab])\\b", Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern LEANING = Pattern.compile(
+            "\\b(to|towards|toward|favou?rs?|favou?ring|prefers?|preferring|leans?|leaning|over)\\s+(answer\\s+|response\\s+)?[\"'(]?[ab]\\b|(偏向|倾向|略好于?)\\s*(回答)?[ab]");
+
     /** A verdict from how models write one; null when it cannot be told. */
     static Verdict verdict(JsonNode n) {
         if (n == null || n.isNull()) return null;
         if (n.isNumber()) return n.asInt() == 1 ? Verdict.A : n.asInt() == 2 ? Verdict.B : n.asInt() == 0 ? Verdict.TIE : null;
         String s = n.asText().strip().toLowerCase(Locale.ROOT);
         if (s.isEmpty()) return null;
-        if (s.matches("^(tie|draw|equal|same|neither|both|even|平局|相同|持平|相当|一样|平手|无差别).*")) return Verdict.TIE;
+        if (s.matches("^(tie|draw|equal|same|neither|both|even|平局|相同|持平|相当|一样|平手|无差别).*"))
+            return LEANING.matcher(s).find() ? null : Verdict.TIE; // "tie, slightly favouring A" is no verdict: asked again
         if (s.startsWith("a") && s.matches("^a\\W*$|^a\\s+(is\\s+)?better.*|^a\\s*更好.*")) return Verdict.A;
         if (s.startsWith("b") && s.matches("^b\\W*$|^b\\s+(is\\s+)?better.*|^b\\s*更好.*")) return Verdict.B;
         if (s.matches("^(first|1st|回答一|第一个).*")) return Verdict.A;
