@@ -31,10 +31,11 @@ import java.util.Set;
  * without {@code eval}, or of benchmarks not asked for, are counted as not taken.
  *
  * <p>Splits: a task's questions are its {@code test} records (or, when it has none, its {@code val} records, as
- * MMMU reports its validation split); its {@code train} and then {@code val} records are the few-shot pool.
+ * MMMU reports its validation split); its {@code train} and then {@code val} records are the few-shot pool, and when
+ * it has none, its questions are (each prompt leaving its own question out).
  */
 public final class ItemReader {
-    /** What was read: per task the questions and the few-shot pool, and what was skipped. */
+    /** What was read: per task the questions and the few-shot pool (images present), and what was skipped. */
     public record Result(Map<Task, List<Item>> items, Map<Task, List<Item>> fewShotPool, Problems problems, long notTaken) {}
 
     private final Path data;
@@ -73,7 +74,9 @@ public final class ItemReader {
             List<Item> kept = new ArrayList<>();
             for (Item it : chosen) if (!checkImages || r.imagesPresent(it)) kept.add(it);
             items.put(t, List.copyOf(kept));
-            pool.put(t, List.copyOf(shots));
+            // no few-shot split: the task's other questions (all of them, not only the --limit first), as lm-eval does
+            List<Item> from = shots.isEmpty() ? eval : shots;
+            pool.put(t, from.stream().filter(it -> it.images().stream().allMatch(im -> Files.isRegularFile(im.file()))).toList());
         }
         return new Result(items, pool, problems, r.notTaken);
     }

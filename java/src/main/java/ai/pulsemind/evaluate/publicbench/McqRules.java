@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>{@code letter.*}: an option letter stated as the answer: the whole reply ({@code B}, {@code (B)}, {@code B.}),
  *       a leading letter ({@code B. Radial nerve}), an answer phrase ({@code the answer is B}, {@code Answer: (B)},
- *       {@code 答案是B}; the last one counts), then, only when a single option letter is named that way,
+ *       {@code 答案是B}, {@code answer: b} at the end of the reply; the last one counts), then, only when a single option letter is named that way,
  *       {@code option B}, {@code (B)}, or a lone capital letter ({@code A} followed by a lower-case word is read as
  *       the article);</li>
  *   <li>{@code option_text}: an option's text in the reply, as whole words, ignoring case and punctuation (an option
@@ -36,7 +36,9 @@ final class McqRules {
     private static final Pattern LEADING = Pattern.compile("^[(\\[]?([A-Z])(?:[)\\].:：]|\\s+-)\\s");
     private static final Pattern ANSWER_PHRASE = Pattern.compile(
             "(?:[Aa]nswer|ANSWER)(?:\\s+(?:is|would be|should be|will be|IS))?(?:\\s*[:：])?\\s*(?:[Oo]ption\\s*)?[(\\[]?([A-Z])[)\\]]?(?![A-Za-z0-9])"
-                    + "|答案\\s*(?:是|为|應為|应为)?\\s*[:：]?\\s*(?:选项)?\\s*[(（]?([A-Z])");
+                    + "|答案\\s*(?:是|为|應為|应为)?\\s*[:：]?\\s*(?:选项)?\\s*[(（]?([A-Z])"
+                    // a lower-case letter only where nothing follows it, so "the answer is a nerve" is not "A"
+                    + "|(?:[Aa]nswer|ANSWER)(?:\\s+(?:is|would be|should be|will be))?(?:\\s*[:：])?\\s*[(\\[]?([a-z])[)\\]]?\\.?\\s*$");
     private static final Pattern OPTION_PHRASE = Pattern.compile("(?:[Oo]ption|[Cc]hoice|OPTION)\\s*[(\\[]?([A-Z])[)\\]]?(?![A-Za-z0-9])");
     private static final Pattern PAREN = Pattern.compile("[(\\[（]([A-Z])[)\\]）]");
     private static final Pattern TOKEN = Pattern.compile("(?<![A-Za-z0-9])([A-Z])(?![A-Za-z0-9])(\\s+[a-z])?");
@@ -73,7 +75,7 @@ final class McqRules {
         String last = null;
         m = ANSWER_PHRASE.matcher(r);
         while (m.find()) {
-            String g = m.group(1) != null ? m.group(1) : m.group(2);
+            String g = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3).toUpperCase(Locale.ROOT);
             if (options.containsKey(g)) last = g;
         }
         if (last != null) return Extraction.of(last, "letter.answer_phrase");

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * zero-shot format and an assistant turn with its target (the option letter; PubMedQA's yes/no/maybe; the short
  * answer of open VQA), then the question itself. Shots are the first K of the task's {@code train} records, then
  * its {@code val} records (MMLU and MMMU: of the same subject, as their per-subject tasks do); with no such
- * records, the first K other questions of the task (lm-eval's behaviour when the few-shot split is the test split).
+ * records, the first K other questions of the task (lm-eval's behaviour when the few-shot split is the test split),
+ * drawn from all of them, not only those {@code --limit} keeps.
  */
 public final class Prompts {
     private Prompts() {}
@@ -75,16 +76,10 @@ public final class Prompts {
     }
 
     /**
-     * The shots for {@code item}: the first {@code k} of the pool (same subject where the task has subjects), else
-     * the first {@code k} other questions of the task.
+     * The shots for {@code item}: the first {@code k} of the task's few-shot pool ({@link ItemReader}) other than the
+     * item itself, of the same subject where the task has subjects; fewer when the pool has fewer.
      */
-    public static List<Item> shots(Item item, List<Item> pool, List<Item> questions, int k) {
-        if (k == 0) return List.of();
-        List<Item> out = pick(item, pool, k);
-        return out.isEmpty() ? pick(item, questions, k) : out;
-    }
-
-    private static List<Item> pick(Item item, List<Item> from, int k) {
+    public static List<Item> shots(Item item, List<Item> from, int k) {
         List<Item> out = new ArrayList<>(k);
         for (Item c : from) {
             if (out.size() == k) break;

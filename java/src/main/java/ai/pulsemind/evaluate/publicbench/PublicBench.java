@@ -50,7 +50,7 @@ public final class PublicBench {
         Map<String, Conversation> convs = new HashMap<>();
         List<Item> todo = new ArrayList<>();
         for (Task t : cfg.tasks()) for (Item it : read.items().get(t)) {
-            Conversation c = Prompts.build(it, Prompts.shots(it, read.fewShotPool().get(t), read.items().get(t), cfg.shots()));
+            Conversation c = Prompts.build(it, Prompts.shots(it, read.fewShotPool().get(t), cfg.shots()));
             JsonNode pj = RunFiles.LINES.valueToTree(PromptJson.messages(c, p -> relative(cfg.data(), p)));
             convs.put(it.key(), c);
             prompts.put(it.key(), pj);
@@ -71,7 +71,8 @@ public final class PublicBench {
                 for (int i = 0; i < batch.size(); i++) {
                     if (replies.get(i) == null) continue;
                     Item it = batch.get(i);
-                    Prediction p = Prediction.score(it, prompts.get(it.key()), replies.get(i), cfg.match(), judge, judgeFailures::incrementAndGet);
+                    // judged once, below, with the stored replies
+                    Prediction p = Prediction.score(it, prompts.get(it.key()), replies.get(i), cfg.match(), null, () -> {});
                     stored.remove(it.key());
                     stored.put(it.key(), p);
                     w.write(RunFiles.line(p));
