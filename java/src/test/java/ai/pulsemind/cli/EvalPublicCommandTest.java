@@ -1,15 +1,11 @@
-package ai.pulsemind.cli.eval;
+package ai.pulsemind.cli;
 
-import ai.pulsemind.cli.Main;
 import ai.pulsemind.model.io.OracleFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,24 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code pulsemind eval public} end to end: a real local checkpoint (the tiny oracle model) on every task's sample. */
-class PublicCommandTest {
+class EvalPublicCommandTest {
     static final String SAMPLES = Path.of("..", "datasets", "samples", "public").toString();
     static final ObjectMapper M = new ObjectMapper();
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(Main.run(args), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
+    static GenerateCommandTest.Run run(String... args) { return GenerateCommandTest.run(args); }
 
     @Test
     void everyTaskRunsOnALocalCheckpointAndResumes(@TempDir Path tmp) throws Exception {
@@ -44,7 +27,7 @@ class PublicCommandTest {
         Path out = tmp.resolve("run");
         String[] args = {"eval", "public", "--model", model, "--task", "all", "--data", SAMPLES, "--out", out.toString(), "--limit", "1",
                 "--max-new-tokens", "6", "--batch", "4", "--device", "cpu-reference", "--threads", "2", "--shots", "1"};
-        Run r = run(args);
+        GenerateCommandTest.Run r = run(args);
         assertEquals(0, r.code(), r.err());
         JsonNode s = M.readTree(out.resolve("summary.json").toFile());
         assertEquals(9, s.get("tasks").size());
@@ -59,7 +42,7 @@ class PublicCommandTest {
         assertEquals(1, cfg.get("shots").asInt());
         assertTrue(cfg.get("model").asText().startsWith("local:"));
 
-        Run again = run(args);
+        GenerateCommandTest.Run again = run(args);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.err().contains("reused " + (9 - failed)), again.err());
     }
@@ -68,7 +51,7 @@ class PublicCommandTest {
     void scoresRecordedReplies(@TempDir Path tmp) throws Exception {
         Path replies = tmp.resolve("replies.jsonl");
         Files.writeString(replies, "{\"id\":\"pubmedqa-90000001\",\"output\":\"Yes.\"}\n{\"id\":\"pubmedqa-90000002\",\"output\":\"maybe\"}\n");
-        Run r = run("eval", "public", "--predictions", replies.toString(), "--task", "PubMedQA", "--data", SAMPLES,
+        GenerateCommandTest.Run r = run("eval", "public", "--predictions", replies.toString(), "--task", "PubMedQA", "--data", SAMPLES,
                 "--out", tmp.resolve("run").toString(), "--match", "lm-eval");
         assertEquals(0, r.code(), r.err());
         JsonNode t = M.readTree(tmp.resolve("run/summary.json").toFile()).get("tasks").get(0);
@@ -92,7 +75,7 @@ class PublicCommandTest {
 
     @Test
     void helpShowsEveryDefault() {
-        Run r = run("eval", "public", "--help");
+        GenerateCommandTest.Run r = run("eval", "public", "--help");
         assertEquals(0, r.code());
         for (String s : List.of("--max-new-tokens", "(default 128)", "--batch", "(default 8)", "--match", "(default pulsemind)",
                 "--resamples", "(default 2000)", "--limit", "--shots", "--predictions", "MMMU-medical"))
@@ -100,7 +83,7 @@ class PublicCommandTest {
     }
 
     static void assertError(String part, String... args) {
-        Run r = run(args);
+        GenerateCommandTest.Run r = run(args);
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains(part), "'" + part + "' in: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
