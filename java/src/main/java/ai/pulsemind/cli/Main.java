@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ChatCommand.class,
                 BenchCommand.class,
                 ai.pulsemind.cli.data.DataCommand.class,
+                ai.pulsemind.cli.eval.EvalCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

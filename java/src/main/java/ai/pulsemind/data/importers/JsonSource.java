@@ -17,7 +17,8 @@ import java.nio.file.Path;
 /**
  * Streams the objects of a JSON source with their line numbers, whatever its shape: JSONL (one object per line; a
  * bad line is reported and the next is read), a JSON array of objects (read element by element, never whole),
- * or one object keyed by id (PubMedQA's {@code ori_pqal.json}; each value gets its key as {@code "_key"}).
+ * or one object keyed by id (PubMedQA's {@code ori_pqal.json}; each value gets its key as {@code "_key"}), or a
+ * CSV file with a header row (PMC-VQA's release; each row becomes an object of text fields named by the header).
  */
 final class JsonSource {
     private JsonSource() {}
@@ -52,9 +53,29 @@ final class JsonSource {
 
     static void each(Path file, Importer.Sink sink, Visitor v) throws IOException {
         if (!Files.isRegularFile(file)) throw new DataError(file.toString(), 0, "-", "no such input file");
+        if (file.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) { csv(file, sink, v); return; }
         int first = firstChar(file);
         if (file.toString().endsWith(".jsonl") || (first == '{' && looksLikeJsonl(file))) lines(file, sink, v);
         else stream(file, sink, v);
+    }
+
+    private static void csv(Path file, Importer.Sink sink, Visitor v) throws IOException {
+        String name = file.toString();
+        try (CsvReader in = new CsvReader(name, Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8))) {
+            CsvReader.Row header = in.next();
+            if (header == null) return;
+            CsvReader.Row row;
+            while ((row = in.next()) != null) {
+                if (row.fields().size() != header.fields().size()) {
+                    sink.bad(new DataError(name, row.line(), "-", "row has " + row.fields().size() + " fields, the header has "
+                            + header.fields().size()));
+                    continue;
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode n = Records.MAPPER.createObjectNode();
+                for (int i = 0; i < header.fields().size(); i++) n.put(header.fields().get(i).strip(), row.fields().get(i));
+                v.object(row.line(), n);
+            }
+        }
     }
 
     private static void lines(Path file, Importer.Sink sink, Visitor v) throws IOException {
