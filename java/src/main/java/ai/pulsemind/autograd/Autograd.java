@@ -2,6 +2,7 @@ package ai.pulsemind.autograd;
 
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.tensor.AllocationScope;
+import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.GradNode;
 import ai.pulsemind.tensor.Tensor;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * The backward pass: walks the nodes reachable from the root in reverse topological order (Kahn's algorithm,
  * so a node runs only after every consumer of its output has delivered its gradient), and accumulates into
- * {@link Tensor#grad()} of leaves that require grad.
+ * {@link Tensor#grad()} of leaves that require grad (an F32 tensor, allocated on first use unless the owner of the
+ * leaf set one, as a parameter store does).
  *
  * <p>The order is a deterministic function of the graph, so repeated runs sum gradients in the same order.
  */
@@ -97,8 +99,9 @@ public final class Autograd {
     }
 
     private static void accumulateLeaf(Backend be, Tensor leaf, Tensor g) {
-        // a parameter's gradient outlives the step's allocation scope: it accumulates over micro-batches
-        if (leaf.grad() == null) leaf.setGrad(AllocationScope.outside(() -> be.zeros(leaf.dtype(), leaf.shape())));
+        // a parameter's gradient outlives the step's allocation scope: it accumulates over micro-batches, in F32
+        // whatever the parameter's dtype (a bf16 weight's gradient would lose the small updates of later ones)
+        if (leaf.grad() == null) leaf.setGrad(AllocationScope.outside(() -> be.zeros(DType.F32, leaf.shape())));
         be.axpy(1f, g, leaf.grad());
     }
 
