@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 ChatCommand.class,
                 BenchCommand.class,
                 ai.pulsemind.cli.data.DataCommand.class,
+                ai.pulsemind.cli.train.TrainCommand.class,
+                ai.pulsemind.cli.model.ModelCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

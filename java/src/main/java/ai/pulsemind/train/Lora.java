@@ -35,8 +35,8 @@ public final class Lora {
     }
 
     /**
-     * Adds adapters to every targeted projection of {@code model}, A and B in F32 on the backend (they are their own
-     * masters), initialised from {@code seed}.
+     * Adds adapters to every targeted projection of {@code model}, A and B on the backend in its compute dtype
+     * (F32 on the CPU; a parameter store keeps F32 masters of BF16 ones), initialised from {@code seed}.
      */
     public static Lora attach(Backend be, Qwen25VL model, LoraConfig config, long seed) {
         if (!config.enabled()) throw new IllegalArgumentException("LoRA rank is 0: nothing to attach");
@@ -48,7 +48,7 @@ public final class Lora {
             Linear l = e.getValue();
             if (l.lora() != null) throw new IllegalStateException(e.getKey() + " already has an adapter");
             Tensor a = kaiming(be, config.rank(), l.in(), rnd.split());
-            Tensor b = AllocationScope.outside(() -> be.zeros(DType.F32, Shape.of(l.out(), config.rank())));
+            Tensor b = AllocationScope.outside(() -> be.zeros(be.computeDtype(), Shape.of(l.out(), config.rank())));
             l.attach(new LoraAdapter(a.named(e.getKey() + ".lora_A.weight"), b.named(e.getKey() + ".lora_B.weight"),
                     scaling, config.dropout(), site++));
         }
@@ -77,13 +77,32 @@ public final class Lora {
         Tensor host = Tensor.hostEmpty(DType.F32, Shape.of(rows, in));
         var seg = host.segment();
         for (long i = 0; i < host.numel(); i++) seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) ((r.nextDouble() * 2 - 1) * bound));
-        return AllocationScope.outside(() -> be.device().isHost() ? copy(be, host) : be.upload(host));
+        return AllocationScope.outside(() -> place(be, host));
     }
 
-    private static Tensor copy(Backend be, Tensor host) {
-        Tensor t = be.empty(DType.F32, host.shape());
-        be.copy(host, t);
-        return t;
+    /** An F32 tensor (any device) as a new tensor on the backend in its compute dtype. */
+    static Tensor place(Backend be, Tensor f32) {
+        Tensor on = be.empty(DType.F32, f32.shape());
+        be.copy(f32, on);
+        if (be.computeDtype() == DType.F32) return on;
+        Tensor c = be.empty(be.computeDtype(), f32.shape());
+        be.convert(on, c);
+        on.close();
+        return c;
+    }
+
+    /** Writes F32 values (by PEFT key, any device) into the adapter tensors, rounding to their dtype. */
+    public void assign(Backend be, Map<String, Tensor> valuesF32) {
+        tensors().forEach((key, t) -> {
+            Tensor v = valuesF32.get(key);
+            if (v == null) throw new IllegalArgumentException("no value for adapter tensor " + key);
+            try (var s = AllocationScope.open()) {
+                Tensor on = be.empty(DType.F32, v.shape());
+                be.copy(v, on);
+                if (t.dtype() == DType.F32) be.copy(on, t);
+                else be.convert(on, t);
+            }
+        });
     }
 
     public LoraConfig config() { return config; }

@@ -32,20 +32,25 @@ public final class PeftAdapter {
 
     private PeftAdapter() {}
 
-    /** Writes the adapter files into {@code dir} (each file atomically). */
-    public static void write(Path dir, Lora lora, Backend be, String baseModel) throws IOException {
+    /**
+     * Writes the adapter files into {@code dir} (each file atomically).
+     *
+     * @param tensors F32 values by PEFT key, on any device (the store's masters while training)
+     */
+    public static void write(Path dir, LoraConfig config, Map<String, Tensor> tensors, Backend be, String baseModel) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
         List<Tensor> hosts = new ArrayList<>();
-        for (var e : lora.tensors().entrySet()) {
+        for (var e : tensors.entrySet()) {
             Tensor h = Tensor.hostEmpty(DType.F32, e.getValue().shape());
-            be.copy(e.getValue(), h);
+            if (e.getValue().dtype() == DType.F32) be.copy(e.getValue(), h);
+            else throw new IllegalArgumentException(e.getKey() + " is " + e.getValue().dtype() + "; adapters are saved from F32 values");
             hosts.add(h);
             w.add(e.getKey(), h);
         }
         w.write(dir.resolve(WEIGHTS));
         hosts.forEach(Tensor::close);
-        Checkpoints.writeAtomically(dir.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config(lora.config(), baseModel)));
+        Checkpoints.writeAtomically(dir.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config(config, baseModel)));
     }
 
     static ObjectNode config(LoraConfig c, String baseModel) {
@@ -100,9 +105,13 @@ public final class PeftAdapter {
         }
     }
 
-    /** Copies the adapter weights in {@code dir} into {@code lora}'s tensors; every key must be there, shaped right. */
-    public static void load(Path dir, Lora lora, Backend be) {
+    /**
+     * The adapter weights in {@code dir} as host F32 tensors by PEFT key, for exactly the keys of {@code lora} (keys
+     * saved by older transformers versions, {@code model.layers.*}, are accepted), each shaped as the model needs.
+     */
+    public static Map<String, Tensor> read(Path dir, Lora lora) {
         Path f = dir.resolve(WEIGHTS);
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(f)) {
             for (Map.Entry<String, Tensor> e : lora.tensors().entrySet()) {
                 String key = file.contains(e.getKey()) ? e.getKey() : Lora.legacyKey(e.getKey());
@@ -110,16 +119,22 @@ public final class PeftAdapter {
                 Tensor src = file.tensor(key);
                 if (!src.shape().equals(e.getValue().shape()))
                     throw new IllegalArgumentException(f + ": " + key + " has shape " + src.shape() + ", the model needs " + e.getValue().shape());
-                Tensor wide = src;
-                if (src.dtype() != DType.F32) {
-                    wide = Tensor.hostEmpty(DType.F32, src.shape());
-                    for (long i = 0; i < src.numel(); i++) wide.setFloat(i, src.getFloat(i));
-                }
-                be.copy(wide, e.getValue());
-                if (wide != src) wide.close();
+                Tensor wide = Tensor.hostEmpty(DType.F32, src.shape());
+                for (long i = 0; i < src.numel(); i++) wide.setFloat(i, src.getFloat(i));
+                out.put(e.getKey(), wide);
             }
-            if (file.tensors().size() != lora.tensors().size())
-                throw new IllegalArgumentException(f + ": holds " + file.tensors().size() + " tensors, the configured adapter has " + lora.tensors().size());
+            if (file.tensors().size() != out.size())
+                throw new IllegalArgumentException(f + ": holds " + file.tensors().size() + " tensors, the configured adapter has " + out.size());
         }
+        return out;
+    }
+
+    /** Attaches the adapter in {@code dir} (its config and weights) to {@code model}, ready for inference or training. */
+    public static Lora attach(Path dir, Backend be, ai.pulsemind.model.qwen25vl.Qwen25VL model) {
+        Lora lora = Lora.attach(be, model, readConfig(dir), 0);
+        Map<String, Tensor> values = read(dir, lora);
+        lora.assign(be, values);
+        values.values().forEach(Tensor::close);
+        return lora;
     }
 }
