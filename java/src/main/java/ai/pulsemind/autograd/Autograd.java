@@ -5,6 +5,7 @@ import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.GradNode;
+import ai.pulsemind.tensor.Storage;
 import ai.pulsemind.tensor.Tensor;
 
 import java.util.ArrayDeque;
@@ -52,6 +53,9 @@ public final class Autograd {
         Map<GradNode, Integer> consumers = countConsumers(rootNode);
         Map<GradNode, Tensor> pending = new IdentityHashMap<>();
         List<Tensor> deferred = new ArrayList<>(); // gradients that a view still reads; closed at the end
+        // storages handed on as they are (add's backward gives its gOut to both inputs): several producers may hold
+        // them pending, so none of them may close it early
+        java.util.Set<Storage> shared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         pending.put(rootNode, seed);
         ArrayDeque<GradNode> ready = new ArrayDeque<>();
         ready.push(rootNode);
@@ -71,7 +75,10 @@ public final class Autograd {
                 if (!g.shape().equals(in.shape()))
                     throw new IllegalStateException("backward of " + node.name() + " returned a gradient of shape "
                             + g.shape() + " for input " + in);
-                viewed |= g.storage() == gOut.storage();
+                if (g.storage() == gOut.storage()) {
+                    viewed = true;
+                    shared.add(g.storage());
+                }
                 GradNode producer = in.gradFn();
                 if (producer == null) {
                     accumulateLeaf(be, in, g);
@@ -79,22 +86,22 @@ public final class Autograd {
                 } else {
                     Tensor prev = pending.get(producer);
                     if (prev == null) pending.put(producer, g);
-                    else pending.put(producer, sum(be, prev, g, gOut));
+                    else pending.put(producer, sum(be, prev, g, gOut, shared));
                     if (consumers.merge(producer, -1, Integer::sum) == 0) ready.push(producer);
                 }
             }
-            if (viewed) deferred.add(gOut);
+            if (viewed || shared.contains(gOut.storage())) deferred.add(gOut);
             else gOut.close();
         }
         deferred.forEach(Tensor::close);
     }
 
     /** prev + g into fresh memory, closing whichever addend the engine owns. */
-    private static Tensor sum(Backend be, Tensor prev, Tensor g, Tensor gOut) {
+    private static Tensor sum(Backend be, Tensor prev, Tensor g, Tensor gOut, java.util.Set<Storage> shared) {
         Tensor s = be.empty(prev.dtype(), prev.shape());
         be.add(prev, g, s);
-        if (prev.storage() != gOut.storage()) prev.close();
-        if (g.storage() != gOut.storage()) g.close();
+        if (prev.storage() != gOut.storage() && !shared.contains(prev.storage())) prev.close();
+        if (g.storage() != gOut.storage() && !shared.contains(g.storage())) g.close();
         return s;
     }
 

@@ -63,7 +63,7 @@ public record SftConfig(
         LossScope.parse(lossOn);
         Schedule.kind(schedule);
         Schedule.warmupSteps(warmup, 1000);
-        lora(); // LoRA settings checked with their flag names
+        new LoraConfig(loraR, loraAlpha, loraDropout, rslora, loraTargets, loraVision); // checked with their flag names
         new ParamStore.AdamW(adamBeta1, adamBeta2, adamEps, weightDecay);
     }
 
