@@ -134,7 +134,7 @@ public final class Checkpoints {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
         try (Stream<Path> w = Files.walk(p)) {
             for (Path q : w.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);

@@ -283,7 +283,7 @@ public final class Trainer {
         saved.fieldNames().forEachRemaining(k -> { if (!keys.contains(k)) keys.add(k); });
         for (String k : keys) {
             JsonNode a = saved.get(k), b = now.get(k);
-            if (a == null || !a.equals(b))
+            if (a == null || b == null || !a.toString().equals(b.toString())) // text: a float read back is a double
                 throw new IllegalArgumentException("--resume: " + dir + " was made with " + k + " = " + a + ", this run has " + k + " = " + b
                         + "; resume with the original settings or start a new --out");
         }
