@@ -522,19 +522,25 @@ public class ReferenceBackend implements Backend {
     // ------------------------------------------------------------------ optimiser
 
     @Override
-    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp) {
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp, Tensor compute) {
         ready("adamw", dev, param, grad, m, v);
         f32("adamw", param, grad, m, v);
         sameShape("adamw (grad)", param, grad);
         sameShape("adamw (m)", param, m);
         sameShape("adamw (v)", param, v);
+        if (compute != null) {
+            ready("adamw", dev, compute);
+            OpChecks.dtype("adamw", "compute", compute, DType.BF16);
+            sameShape("adamw (compute)", param, compute);
+        }
         adamwKernel(param.segment(), grad.segment(), m.segment(), v.segment(), hp, param.numel());
+        if (compute != null) convert(param, compute);
     }
 
     protected void adamwKernel(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, AdamWParams hp, long n) {
-        double bc1 = 1 - Math.pow(hp.beta1(), hp.step()), bc2 = 1 - Math.pow(hp.beta2(), hp.step());
+        double bc1 = hp.biasCorrection1(), bc2 = hp.biasCorrection2();
         for (long i = 0; i < n; i++) {
-            double gi = Mem.f(g, i);
+            double gi = (double) Mem.f(g, i) * hp.gradScale();
             double mi = hp.beta1() * Mem.f(m, i) + (1 - hp.beta1()) * gi;
             double vi = hp.beta2() * Mem.f(v, i) + (1 - hp.beta2()) * gi * gi;
             double pi = Mem.f(p, i) * (1 - (double) hp.lr() * hp.weightDecay());

@@ -64,7 +64,7 @@ public final class CudaBackend implements Backend {
     private final KernelCall call;
     private final MemorySegment errorHost = arena.allocate(24, 8);
     private final MemorySegment strided = arena.allocate(8 * 27, 8);
-    private final MemorySegment adamwArgs = arena.allocate(7 * 4, 4); // struct AdamW in adamw.cu
+    private final MemorySegment adamwArgs = arena.allocate(8 * 4, 4); // struct AdamW in adamw.cu
     private final Map<RopeSpec, Tensor[]> ropeSpecs = new HashMap<>();
     private final ReferenceBackend host = new ReferenceBackend();
     private final AttentionLaunch attention = new AttentionLaunch(this);
@@ -921,14 +921,12 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ optimiser
 
-    @Override
-    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp) { adamw(param, grad, m, v, hp, null); }
-
     /**
      * One fused AdamW step on f32 master weights and moments; {@code grad} F32 or BF16. When {@code paramBf16}
      * is given, the updated parameter is also written there in bf16 (the copy the forward pass reads), in the
      * same pass.
      */
+    @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp, Tensor paramBf16) {
         enter();
         f32("adamw", param, m, v);
@@ -949,8 +947,9 @@ public final class CudaBackend implements Backend {
         h.setAtIndex(JAVA_FLOAT, 2, hp.beta2());
         h.setAtIndex(JAVA_FLOAT, 3, hp.eps());
         h.setAtIndex(JAVA_FLOAT, 4, hp.weightDecay());
-        h.setAtIndex(JAVA_FLOAT, 5, (float) (1 - Math.pow(hp.beta1(), hp.step())));
-        h.setAtIndex(JAVA_FLOAT, 6, (float) Math.sqrt(1 - Math.pow(hp.beta2(), hp.step())));
+        h.setAtIndex(JAVA_FLOAT, 5, (float) hp.biasCorrection1());
+        h.setAtIndex(JAVA_FLOAT, 6, (float) Math.sqrt(hp.biasCorrection2()));
+        h.setAtIndex(JAVA_FLOAT, 7, hp.gradScale());
         launch1d(call.start("pm_adamw_" + g).ptr(ptr(param)).ptr(ptr(grad)).ptr(ptr(m)).ptr(ptr(v)).ptr(ptr(paramBf16))
                 .i64(n).struct(h), n / 4 + 1);
     }
