@@ -27,8 +27,9 @@ public final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "1024", description = "Columns of A, rows of B (default ${DEFAULT-VALUE}).") int k;
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default ${DEFAULT-VALUE}: all cores).") int threads;
     @Mixin DeviceOption device = new DeviceOption("cpu");
-    @Option(names = "--warmup-time", defaultValue = "0.5", paramLabel = "SECONDS",
-            description = "Untimed calls first for this long: JIT, caches, thread pools (default ${DEFAULT-VALUE} s).")
+    @Option(names = "--warmup-time", defaultValue = "2.0", paramLabel = "SECONDS",
+            description = "Untimed calls first for this long: JIT compilation (seconds on a busy machine), caches, thread pools "
+                    + "(default ${DEFAULT-VALUE} s).")
     @Setting("warmupSeconds") double warmupTime;
     @Option(names = "--time", defaultValue = "1.0", paramLabel = "SECONDS",
             description = "Timed calls for this long, at least " + TimedRuns.MIN_REPS + " (default ${DEFAULT-VALUE} s).")
