@@ -65,13 +65,13 @@ class JsonTest {
         DataError e = assertThrows(DataError.class, () -> Json.readFile(f));
         assertEquals(f + ":3: -: malformed JSON at column 7: expected ':' after a field name, found '2'", e.getMessage());
         Files.writeString(f, "   \n");
-        assertEquals(f + ": -: the file is empty (expected JSON)", assertThrows(DataError.class, () -> Json.readFile(f)).getMessage());
+        assertEquals(f + ": the file is empty (expected JSON)", assertThrows(DataError.class, () -> Json.readFile(f)).getMessage());
         Files.writeString(f, "\uFEFF{\"é\": \"ü\"}");
         assertEquals("ü", Json.readFile(f).get("é").asText(), "a byte-order mark is skipped");
         Files.write(f, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}'});
-        assertEquals(f + ": -: not valid UTF-8 text", assertThrows(DataError.class, () -> Json.readFile(f)).getMessage());
+        assertEquals(f + ": not valid UTF-8 text", assertThrows(DataError.class, () -> Json.readFile(f)).getMessage());
         Path none = tmp.resolve("none.json");
-        assertEquals(none + ": -: no such file", assertThrows(DataError.class, () -> Json.readFile(none)).getMessage());
+        assertEquals(none + ": no such file", assertThrows(DataError.class, () -> Json.readFile(none)).getMessage());
     }
 
     @Test
