@@ -66,11 +66,16 @@ final class RandomCheckpoint {
         return m;
     }
 
-    /** Parameters of the text decoder (tied embeddings: no separate lm_head) and the vision tower. */
-    static long parameters(TextConfig t) {
+    /** Parameters of the text decoder: embeddings (tied: no separate lm_head), layers, final norm. */
+    static long textParameters(TextConfig t) {
         long c = t.hiddenSize(), kv = (long) t.numKvHeads() * t.headDim(), f = t.intermediateSize();
-        long layer = 2 * c + (c * c + c) + 2 * (kv * c + kv) + c * c + 3 * f * c;
-        long n = (long) t.vocabSize() * c + t.numLayers() * layer + c;
+        long layer = 2 * c + (c * c + c) + 2 * (kv * c + kv) + c * c + 3 * f * c; // norms, q (+bias), k, v (+bias), o, MLP
+        return (long) t.vocabSize() * c + t.numLayers() * layer + c;
+    }
+
+    /** Parameters {@link #write} writes: the text decoder and the one-block vision tower. */
+    static long parameters(TextConfig t) {
+        long n = textParameters(t);
         for (int[] s : visionShapes(t).values()) n += Shape.of(s).numel();
         return n;
     }

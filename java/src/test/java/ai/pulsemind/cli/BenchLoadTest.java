@@ -56,6 +56,14 @@ class BenchLoadTest {
     }
 
     @Test
+    void theSizeSaidBeforeWritingIsQwensOwnCount() {
+        // Qwen2.5-0.5B's published parameter count (tied embeddings); the default --shape writes about 1 GB in bf16
+        assertEquals(494_032_768L, RandomCheckpoint.textParameters(BenchGenerateCommand.dims("qwen2.5-0.5b")));
+        long bytes = RandomCheckpoint.weightBytes(BenchGenerateCommand.dims("qwen2.5-0.5b"), ai.pulsemind.tensor.DType.BF16);
+        assertTrue(bytes > 0.98e9 && bytes < 1.0e9, "bytes " + bytes);
+    }
+
+    @Test
     void aDirectoryWithoutAModelIsNamed() {
         CliRun.Result r = CliRun.run("bench", "load", "--dir", tmp.toString());
         assertEquals(1, r.code());
