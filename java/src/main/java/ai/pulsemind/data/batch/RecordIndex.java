@@ -90,7 +90,9 @@ public final class RecordIndex {
     /** Indexes the shards of a dataset folder or one shard. */
     public static RecordIndex of(Path path) throws IOException {
         List<Path> shards = DatasetPaths.shards(path);
-        if (shards.isEmpty()) throw new DataError(path.toString(), 0, "-", "no *.jsonl shards found");
+        // A dataset folder without shards is an empty dataset (size 0); a folder that is no dataset is an error.
+        if (shards.isEmpty() && DatasetPaths.datasetFolders(path).isEmpty())
+            throw new DataError(path.toString(), 0, "-", "not a dataset: no *.jsonl shards and no " + DatasetPaths.CARD);
         return new RecordIndex(DatasetPaths.rootOf(path), shards);
     }
 

@@ -60,7 +60,11 @@ public final class ImportRunner implements Importer.Sink {
         for (int i = 0; i < item.images().size(); i++) {
             Importer.SourceImage si = item.images().get(i);
             String field = "images[" + i + "] (" + si.id() + ")";
-            if (!Files.isRegularFile(si.file())) { bad(new DataError(file, line, field, "image file " + si.file() + " does not exist")); return; }
+            if (!Files.isRegularFile(si.file())) {
+                String hint = opt.images() == null ? " (image paths are read from the input's folder; --images DIR names another)" : "";
+                bad(new DataError(file, line, field, "image file " + si.file() + " does not exist" + hint));
+                return;
+            }
             if (opt.decodeImages()) {
                 try {
                     ImageDecoder.decode(si.file());

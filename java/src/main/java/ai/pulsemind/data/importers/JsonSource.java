@@ -1,6 +1,7 @@
 package ai.pulsemind.data.importers;
 
 import ai.pulsemind.data.DataError;
+import ai.pulsemind.data.Json;
 import ai.pulsemind.data.JsonlReader;
 import ai.pulsemind.data.Records;
 import com.fasterxml.jackson.core.JsonParser;
@@ -96,7 +97,8 @@ final class JsonSource {
     }
 
     private static void stream(Path file, Importer.Sink sink, Visitor v) throws IOException {
-        try (JsonParser p = STREAMING.createParser(file.toFile())) {
+        // A reader, not bytes: the parser then counts columns in characters, as an editor does.
+        try (JsonParser p = STREAMING.createParser(utf8(file))) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_ARRAY) {
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -120,10 +122,21 @@ final class JsonSource {
                 throw new DataError(file.toString(), 1, "-", "expected a JSON array, an object or JSON lines");
             }
         } catch (JsonProcessingException e) {
-            long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            sink.bad(new DataError(file.toString(), line, "-", "malformed JSON: " + e.getOriginalMessage()
-                    + "; the rest of this file cannot be read"));
+            DataError d = Json.error(file.toString(), e, 1);
+            sink.bad(new DataError(d.file(), d.line(), "-", d.detail() + "; the rest of this file cannot be read", e));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            sink.bad(new DataError(file.toString(), 0, "-", "not valid UTF-8 text; the rest of this file cannot be read"));
         }
+    }
+
+    private static java.io.Reader utf8(Path file) throws IOException {
+        var dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        var in = new java.io.PushbackReader(new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), dec), 1 << 16));
+        int c = in.read();
+        if (c != -1 && c != '\uFEFF') in.unread(c); // a UTF-8 byte-order mark is not JSON
+        return in;
     }
 
     private static int firstChar(Path file) throws IOException {
