@@ -105,9 +105,9 @@ final class McqImporter implements Importer {
         if (context != null) t.append(context).append("\n\n");
         t.append(question);
         options.forEach((k, v) -> t.append('\n').append(k).append(". ").append(v));
-        return new MediRecord(set + "-" + (id != null ? id : String.valueOf(line)), dept, sub, Text.language(question),
-                List.of(Turn.patient(t.toString())), List.of(), null, null, null, "test", set,
-                new EvalSpec("mcq", options, answer, answerType), meta);
+        return MediRecord.builder(set + "-" + (id != null ? id : String.valueOf(line)), Text.language(question))
+                .department(dept).subspecialty(sub).turns(List.of(Turn.patient(t.toString()))).split("test").source(set)
+                .eval(new EvalSpec("mcq", options, answer, answerType)).meta(meta).build();
     }
 
     private static String require(JsonNode n, String f, String file, long line) {
