@@ -1,9 +1,11 @@
-package ai.pulsemind.backend.cuda;
+package ai.pulsemind.bench.gpu;
 
 import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
+import ai.pulsemind.backend.cuda.AttentionKernels;
+import ai.pulsemind.backend.cuda.CudaBackend;
 import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.generate.Generator;
 import ai.pulsemind.model.io.TextConfig;
@@ -165,7 +167,7 @@ final class GpuBenchLlm {
                 double bytes = 2.0 * bsz * len * hkv * d * 2;
                 b.row("decode_attn_b" + bsz + "_l" + len, "B=" + bsz + " Hq=" + hq + " Hkv=" + hkv + " D=" + d + " L=" + len,
                         "decode", ms, ms, "ms", extra("peer_key", "decode_attn_b" + bsz + "_l" + len, "gbps", bytes / ms / 1e6,
-                                "plan", java.util.Arrays.toString(AttentionLaunch.decodePlan(bsz, hq, hkv, len, be.multiprocessors()))));
+                                "plan", java.util.Arrays.toString(be.diagnostics().decodePlan(bsz, hq, hkv, len))));
             }
         }
     }
@@ -212,17 +214,17 @@ final class GpuBenchLlm {
             finite("logprob_bwd dhidden", b.prefix(dh, 4096));
             be.synchronize();
             long base = be.memoryStats().inUse();
-            be.allocator().resetPeak();
+            be.diagnostics().resetPeakMemory();
             be.logprob(h, w, tg, 1f, logp, lse);
             be.synchronize();
             double fwdMib = (be.memoryStats().peak() - base) / (double) (1 << 20);
-            be.allocator().resetPeak();
+            be.diagnostics().resetPeakMemory();
             be.logprob(h, w, tg, 1f, logp, lse);
             be.logprobBackward(h, w, tg, 1f, lse, dl, dh, dw);
             be.synchronize();
             double bwdMib = (be.memoryStats().peak() - base) / (double) (1 << 20);
             Map<String, Object> mem = extra("logits_bf16_mib", logitsBf16Mib, "target_mib", logitsBf16Mib / 8,
-                    "scratch_budget_mib", LogprobLaunch.SCRATCH_BYTES / (double) (1 << 20));
+                    "scratch_budget_mib", be.diagnostics().logprobScratchBytes() / (double) (1 << 20));
             b.row("logprob_fwd_peakmem_" + sfx, shape, "logprob_mem", 0, fwdMib, "MiB", withKey(mem, "logprob_fwd_peakmem_" + sfx));
             b.row("logprob_fwdbwd_peakmem_" + sfx, shape, "logprob_mem", 0, bwdMib, "MiB",
                     withKey(mem, "logprob_fwdbwd_peakmem_" + sfx, "note", "ours accumulates into an existing f32 head gradient"));
