@@ -166,13 +166,15 @@ public final class DtypeRules {
 
     /**
      * Whether the rule of {@code op} accepts arguments of these dtypes (one per argument, null for an absent
-     * optional one): what the conformance tests ask before building a case in a dtype.
+     * optional one; arguments left off at the end count as absent): what the conformance tests ask before building
+     * a case in a dtype.
      */
     public boolean accepts(String op, DType... dtypes) {
         Entry e = entry(op);
-        if (dtypes.length != e.args().size()) return false;
+        if (dtypes.length > e.args().size()) return false;
+        DType[] all = java.util.Arrays.copyOf(dtypes, e.args().size());
         try {
-            bind(e, dtypes, dtypes);
+            bind(e, all, all);
             return true;
         } catch (IllegalArgumentException ex) {
             return false;
