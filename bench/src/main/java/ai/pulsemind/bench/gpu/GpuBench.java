@@ -140,7 +140,7 @@ public final class GpuBench {
         return ms[reps / 2];
     }
 
-    /** A part-2 row: {@code extra} holds the peer's row name ("peer_key") and context (TFLOP/s, GB/s, ...). */
+    /** A row of the results: {@code extra} holds the peer's row name ("peer_key") and context (TFLOP/s, GB/s, ...). */
     void row(String name, String shape, String kind, double ms, double value, String unit, Map<String, Object> extra) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("name", name);
@@ -154,21 +154,15 @@ public final class GpuBench {
         System.out.printf("[bench] %-44s %-36s %10.3f ms %12.2f %s%n", name, shape, ms, value, unit);
     }
 
+    /** A row without peer context; a GEMM's (M, N, K) when given. */
     private void row(String name, String shape, String kind, double ms, double value, String unit, int... mnk) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("name", name);
-        r.put("shape", shape);
-        r.put("kind", kind);
-        r.put("ms", ms);
-        r.put("value", value);
-        r.put("unit", unit);
+        Map<String, Object> extra = new LinkedHashMap<>();
         if (mnk.length == 3) {
-            r.put("m", mnk[0]);
-            r.put("n", mnk[1]);
-            r.put("k", mnk[2]);
+            extra.put("m", mnk[0]);
+            extra.put("n", mnk[1]);
+            extra.put("k", mnk[2]);
         }
-        rows.add(r);
-        System.out.printf("[bench] %-26s %-22s %9.3f ms %10.1f %s%n", name, shape, ms, value, unit);
+        row(name, shape, kind, ms, value, unit, extra);
     }
 
     /** A device tensor of random values in [-1, 1) (a host block tiled on the device: never zeros). */

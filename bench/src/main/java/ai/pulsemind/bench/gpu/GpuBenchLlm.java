@@ -128,27 +128,34 @@ final class GpuBenchLlm {
         float[] ks = host(k.narrow(0, 0, len)), vs = host(v.narrow(0, 0, len));
         for (int i : new int[] {1, len - 1}) {
             float[] qi = host(q.narrow(0, i, 1)), oi = host(out.narrow(0, i, 1));
-            for (int h : new int[] {0, hq - 1}) {
-                int kh = h / (hq / hkv), visible = causal ? i + 1 : len;
-                double[] sc = new double[visible];
-                double mx = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int j = 0; j < visible; j++) {
-                    double dot = 0;
-                    for (int c = 0; c < d; c++) dot += (double) qi[h * d + c] * ks[(j * hkv + kh) * d + c];
-                    sc[j] = dot / Math.sqrt(d);
-                    mx = Math.max(mx, sc[j]);
-                }
-                for (int j = 0; j < visible; j++) sum += sc[j] = Math.exp(sc[j] - mx);
-                float[] want = new float[d], got = new float[d];
-                for (int c = 0; c < d; c++) {
-                    double o = 0;
-                    for (int j = 0; j < visible; j++) o += sc[j] * vs[(j * hkv + kh) * d + c];
-                    want[c] = (float) (o / sum);
-                    got[c] = oi[h * d + c];
-                }
-                GpuBench.agree("attention " + what + " row " + i + " head " + h, got, want, 2e-2, 2e-2);
-            }
+            for (int h : new int[] {0, hq - 1})
+                GpuBench.agree("attention " + what + " row " + i + " head " + h, java.util.Arrays.copyOfRange(oi, h * d, h * d + d),
+                        attend(qi, h, ks, vs, hq, hkv, d, causal ? i + 1 : len), 2e-2, 2e-2);
         }
+    }
+
+    /**
+     * softmax(q_h · kᵀ / √d) · v in double for query head h over the first {@code visible} keys: q (Hq, D), k, v
+     * (L, Hkv, D) flat; head h reads K/V head h / (Hq/Hkv).
+     */
+    private static float[] attend(float[] q, int h, float[] k, float[] v, int hq, int hkv, int d, int visible) {
+        int kh = h / (hq / hkv);
+        double[] sc = new double[visible];
+        double mx = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < visible; j++) {
+            double dot = 0;
+            for (int c = 0; c < d; c++) dot += (double) q[h * d + c] * k[(j * hkv + kh) * d + c];
+            sc[j] = dot / Math.sqrt(d);
+            mx = Math.max(mx, sc[j]);
+        }
+        for (int j = 0; j < visible; j++) sum += sc[j] = Math.exp(sc[j] - mx);
+        float[] want = new float[d];
+        for (int c = 0; c < d; c++) {
+            double o = 0;
+            for (int j = 0; j < visible; j++) o += sc[j] * v[(j * hkv + kh) * d + c];
+            want[c] = (float) (o / sum);
+        }
+        return want;
     }
 
     // ------------------------------------------------------------------ decode attention
@@ -172,26 +179,11 @@ final class GpuBenchLlm {
         }
     }
 
+    /** Sequence bi's head h against double on the host. */
     private void checkDecode(Tensor q, Tensor kc, Tensor vc, Tensor out, int bi, int h, int hq, int hkv, int d, int len) {
         float[] qs = host(q.narrow(0, bi, 1)), ks = host(kc.narrow(0, bi, 1)), vs = host(vc.narrow(0, bi, 1)), os = host(out.narrow(0, bi, 1));
-        int kh = h / (hq / hkv);
-        double[] sc = new double[len];
-        double mx = Double.NEGATIVE_INFINITY, sum = 0;
-        for (int j = 0; j < len; j++) {
-            double dot = 0;
-            for (int c = 0; c < d; c++) dot += (double) qs[h * d + c] * ks[(j * hkv + kh) * d + c];
-            sc[j] = dot / Math.sqrt(d);
-            mx = Math.max(mx, sc[j]);
-        }
-        for (int j = 0; j < len; j++) sum += sc[j] = Math.exp(sc[j] - mx);
-        float[] want = new float[d], got = new float[d];
-        for (int c = 0; c < d; c++) {
-            double o = 0;
-            for (int j = 0; j < len; j++) o += sc[j] * vs[(j * hkv + kh) * d + c];
-            want[c] = (float) (o / sum);
-            got[c] = os[h * d + c];
-        }
-        GpuBench.agree("decode attention L=" + len, got, want, 2e-2, 2e-2);
+        GpuBench.agree("decode attention L=" + len, java.util.Arrays.copyOfRange(os, h * d, h * d + d),
+                attend(qs, h, ks, vs, hq, hkv, d, len), 2e-2, 2e-2);
     }
 
     // ------------------------------------------------------------------ log-prob
