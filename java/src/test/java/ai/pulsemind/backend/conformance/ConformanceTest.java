@@ -22,7 +22,7 @@ class ConformanceTest {
 
     @AfterAll
     static void close() {
-        System.out.println(Parity.calibration(FAST.name(), 12));
+        System.out.println(Parity.calibration(FAST.name(), 20));
         FAST.close();
         REFERENCE.close();
     }

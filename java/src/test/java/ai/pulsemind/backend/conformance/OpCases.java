@@ -33,13 +33,6 @@ abstract class OpCases {
         return c;
     }
 
-    /** {@code t}'s values times {@code s}, rounded to {@code dtype}: extreme cases reuse random draws at large magnitudes. */
-    static Tensor scaled(Tensor t, float s, DType dtype) {
-        float[] v = t.toFloatArray();
-        for (int i = 0; i < v.length; i++) v[i] = Target.round(dtype, v[i] * s);
-        return Tensor.of(v, t.shape().toArray());
-    }
-
     /** Rounds a host F32 tensor's values to what {@code dtype} holds, in place (an output the target stores in bf16). */
     static void roundTo(DType dtype, Tensor t) {
         for (long i = 0; i < t.numel(); i++) t.setFloat(i, Target.round(dtype, t.getFloat(i)));
