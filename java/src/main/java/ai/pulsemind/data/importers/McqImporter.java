@@ -133,9 +133,9 @@ final class McqImporter implements Importer {
         Map<String, Object> m = new LinkedHashMap<>(meta);
         m.put("question", question);
         if (context != null) m.put("context", context);
-        return new MediRecord(set + "-" + (id != null ? id : String.valueOf(line)), dept, sub, Text.language(question),
-                List.of(Turn.patient(t.toString())), List.of(), null, null, null, "test", set,
-                new EvalSpec("mcq", options, answer, answerType), m);
+        return MediRecord.builder(set + "-" + (id != null ? id : String.valueOf(line)), Text.language(question))
+                .department(dept).subspecialty(sub).turns(List.of(Turn.patient(t.toString()))).split("test").source(set)
+                .eval(new EvalSpec("mcq", options, answer, answerType)).meta(m).build();
     }
 
     private static String require(JsonNode n, String f, String file, long line) {

@@ -58,10 +58,11 @@ final class VqaImporter implements Importer {
         Map<String, Object> meta = new java.util.LinkedHashMap<>();
         for (String k : List.of("image_organ", "location", "question_type", "content_type", "phrase_type"))
             if (Text.str(n, k) != null) meta.put(k, Text.str(n, k));
-        MediRecord r = new MediRecord(set + "-" + (id != null ? id : String.valueOf(line)), opt.department(),
-                Text.str(n, "location", "image_organ"), lang != null ? lang : Text.language(q),
-                List.of(Turn.patient(q, "img0"), Turn.doctor(a)), List.of(new ImageRef("img0", "pending", mod)), null,
-                null, null, "test", set, new EvalSpec("vqa", null, a, type == null ? null : type.toLowerCase(java.util.Locale.ROOT)), meta);
+        MediRecord r = MediRecord.builder(set + "-" + (id != null ? id : String.valueOf(line)), lang != null ? lang : Text.language(q))
+                .department(opt.department()).subspecialty(Text.str(n, "location", "image_organ"))
+                .turns(List.of(Turn.patient(q, "img0"), Turn.doctor(a))).images(List.of(new ImageRef("img0", "pending", mod)))
+                .split("test").source(set)
+                .eval(new EvalSpec("vqa", null, a, type == null ? null : type.toLowerCase(java.util.Locale.ROOT))).meta(meta).build();
         return new Imported(r, List.of(new SourceImage("img0", p, mod)));
     }
 }

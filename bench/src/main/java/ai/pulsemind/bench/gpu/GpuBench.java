@@ -1,9 +1,11 @@
-package ai.pulsemind.backend.cuda;
+package ai.pulsemind.bench.gpu;
 
 import ai.pulsemind.backend.AdamWParams;
 import ai.pulsemind.backend.Backends;
 import ai.pulsemind.backend.RopeSpec;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
+import ai.pulsemind.backend.cuda.CudaBackend;
+import ai.pulsemind.backend.cuda.CudaDiagnostics;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Device;
 import ai.pulsemind.tensor.Half;
@@ -37,7 +39,7 @@ import java.util.SplittableRandom;
  * <p>Writes {@code {"device", "copy_gbps", "rows": [{"name", "shape", "kind", "ms", "value", "unit", ...}]}}; the
  * PyTorch peers in {@code bench/peers/} time the same shapes in the same device call and
  * {@code bench/peers/gpu_report.py} joins them into {@code gpu-bench-<date>-<card>.json}.
- * Run: {@code java ... ai.pulsemind.backend.cuda.GpuBench --out FILE [--reps N] [--sections LIST]} (bin/gpu-verify
+ * Run: {@code java ... ai.pulsemind.bench.gpu.GpuBench --out FILE [--reps N] [--sections LIST]} (bin/gpu-verify
  * does), LIST from {@code copy,gemm,memory,attention,decode,logprob,sample,generate} (default: all). {@code --smoke}
  * runs the part-2 sections on tiny shapes, every check included (tools/gpu-dev/java_emu.py's emulated device
  * rehearses the code this way; its numbers mean nothing).
@@ -54,7 +56,7 @@ public final class GpuBench {
     private GpuBench(CudaBackend be, int reps) {
         this.be = be;
         this.reps = reps;
-        long flushBytes = Math.max(4L * be.info().l2Bytes(), 256L << 20);
+        long flushBytes = Math.max(4L * be.diagnostics().l2Bytes(), 256L << 20);
         this.flush = be.empty(DType.F32, Shape.of((int) (flushBytes / 4)));
     }
 
@@ -99,7 +101,7 @@ public final class GpuBench {
                 }
             }
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("device", be.info().name());
+            doc.put("device", be.diagnostics().deviceName());
             doc.put("describe", be.describe());
             doc.put("copy_gbps", copy);
             doc.put("reps", reps);
@@ -125,14 +127,12 @@ public final class GpuBench {
     double time(Runnable op, int reps) {
         for (int i = 0; i < 3; i++) op.run();
         double[] ms = new double[reps];
-        try (CudaEvent start = new CudaEvent(be.driver()); CudaEvent end = new CudaEvent(be.driver())) {
+        try (CudaDiagnostics.Timer t = be.diagnostics().timer()) {
             for (int i = 0; i < reps; i++) {
                 be.fill(flush, (float) i);
-                start.record(be.stream());
+                t.start();
                 op.run();
-                end.record(be.stream());
-                end.synchronize();
-                ms[i] = start.elapsedMs(end);
+                ms[i] = t.stopMs();
             }
         }
         be.synchronize();
@@ -140,7 +140,7 @@ public final class GpuBench {
         return ms[reps / 2];
     }
 
-    /** A part-2 row: {@code extra} holds the peer's row name ("peer_key") and context (TFLOP/s, GB/s, ...). */
+    /** A row of the results: {@code extra} holds the peer's row name ("peer_key") and context (TFLOP/s, GB/s, ...). */
     void row(String name, String shape, String kind, double ms, double value, String unit, Map<String, Object> extra) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("name", name);
@@ -154,21 +154,15 @@ public final class GpuBench {
         System.out.printf("[bench] %-44s %-36s %10.3f ms %12.2f %s%n", name, shape, ms, value, unit);
     }
 
+    /** A row without peer context; a GEMM's (M, N, K) when given. */
     private void row(String name, String shape, String kind, double ms, double value, String unit, int... mnk) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("name", name);
-        r.put("shape", shape);
-        r.put("kind", kind);
-        r.put("ms", ms);
-        r.put("value", value);
-        r.put("unit", unit);
+        Map<String, Object> extra = new LinkedHashMap<>();
         if (mnk.length == 3) {
-            r.put("m", mnk[0]);
-            r.put("n", mnk[1]);
-            r.put("k", mnk[2]);
+            extra.put("m", mnk[0]);
+            extra.put("n", mnk[1]);
+            extra.put("k", mnk[2]);
         }
-        rows.add(r);
-        System.out.printf("[bench] %-26s %-22s %9.3f ms %10.1f %s%n", name, shape, ms, value, unit);
+        row(name, shape, kind, ms, value, unit, extra);
     }
 
     /** A device tensor of random values in [-1, 1) (a host block tiled on the device: never zeros). */
@@ -219,8 +213,7 @@ public final class GpuBench {
     private double copyBandwidth() {
         long n = 1L << 28; // 1 GiB of f32 each way
         try (Tensor a = random(DType.F32, 1, (int) n); Tensor b = be.empty(DType.F32, Shape.of((int) n))) {
-            double ms = time(() -> be.driver().memcpyDtoDAsync(CudaBackend.address(b), CudaBackend.address(a), 4 * n,
-                    be.stream().segment()));
+            double ms = time(() -> be.diagnostics().rawCopy(a, b));
             double gbps = 2.0 * 4 * n / (ms * 1e6);
             row("copy_d2d", "1 GiB", "ceiling", ms, gbps, "GB/s");
             return gbps;

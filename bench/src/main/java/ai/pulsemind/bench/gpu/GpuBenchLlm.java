@@ -1,9 +1,11 @@
-package ai.pulsemind.backend.cuda;
+package ai.pulsemind.bench.gpu;
 
 import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
+import ai.pulsemind.backend.cuda.AttentionKernels;
+import ai.pulsemind.backend.cuda.CudaBackend;
 import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.generate.Generator;
 import ai.pulsemind.model.io.TextConfig;
@@ -126,27 +128,34 @@ final class GpuBenchLlm {
         float[] ks = host(k.narrow(0, 0, len)), vs = host(v.narrow(0, 0, len));
         for (int i : new int[] {1, len - 1}) {
             float[] qi = host(q.narrow(0, i, 1)), oi = host(out.narrow(0, i, 1));
-            for (int h : new int[] {0, hq - 1}) {
-                int kh = h / (hq / hkv), visible = causal ? i + 1 : len;
-                double[] sc = new double[visible];
-                double mx = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int j = 0; j < visible; j++) {
-                    double dot = 0;
-                    for (int c = 0; c < d; c++) dot += (double) qi[h * d + c] * ks[(j * hkv + kh) * d + c];
-                    sc[j] = dot / Math.sqrt(d);
-                    mx = Math.max(mx, sc[j]);
-                }
-                for (int j = 0; j < visible; j++) sum += sc[j] = Math.exp(sc[j] - mx);
-                float[] want = new float[d], got = new float[d];
-                for (int c = 0; c < d; c++) {
-                    double o = 0;
-                    for (int j = 0; j < visible; j++) o += sc[j] * vs[(j * hkv + kh) * d + c];
-                    want[c] = (float) (o / sum);
-                    got[c] = oi[h * d + c];
-                }
-                GpuBench.agree("attention " + what + " row " + i + " head " + h, got, want, 2e-2, 2e-2);
-            }
+            for (int h : new int[] {0, hq - 1})
+                GpuBench.agree("attention " + what + " row " + i + " head " + h, java.util.Arrays.copyOfRange(oi, h * d, h * d + d),
+                        attend(qi, h, ks, vs, hq, hkv, d, causal ? i + 1 : len), 2e-2, 2e-2);
         }
+    }
+
+    /**
+     * softmax(q_h · kᵀ / √d) · v in double for query head h over the first {@code visible} keys: q (Hq, D), k, v
+     * (L, Hkv, D) flat; head h reads K/V head h / (Hq/Hkv).
+     */
+    private static float[] attend(float[] q, int h, float[] k, float[] v, int hq, int hkv, int d, int visible) {
+        int kh = h / (hq / hkv);
+        double[] sc = new double[visible];
+        double mx = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < visible; j++) {
+            double dot = 0;
+            for (int c = 0; c < d; c++) dot += (double) q[h * d + c] * k[(j * hkv + kh) * d + c];
+            sc[j] = dot / Math.sqrt(d);
+            mx = Math.max(mx, sc[j]);
+        }
+        for (int j = 0; j < visible; j++) sum += sc[j] = Math.exp(sc[j] - mx);
+        float[] want = new float[d];
+        for (int c = 0; c < d; c++) {
+            double o = 0;
+            for (int j = 0; j < visible; j++) o += sc[j] * v[(j * hkv + kh) * d + c];
+            want[c] = (float) (o / sum);
+        }
+        return want;
     }
 
     // ------------------------------------------------------------------ decode attention
@@ -165,31 +174,16 @@ final class GpuBenchLlm {
                 double bytes = 2.0 * bsz * len * hkv * d * 2;
                 b.row("decode_attn_b" + bsz + "_l" + len, "B=" + bsz + " Hq=" + hq + " Hkv=" + hkv + " D=" + d + " L=" + len,
                         "decode", ms, ms, "ms", extra("peer_key", "decode_attn_b" + bsz + "_l" + len, "gbps", bytes / ms / 1e6,
-                                "plan", java.util.Arrays.toString(AttentionLaunch.decodePlan(bsz, hq, hkv, len, be.multiprocessors()))));
+                                "plan", java.util.Arrays.toString(be.diagnostics().decodePlan(bsz, hq, hkv, len))));
             }
         }
     }
 
+    /** Sequence bi's head h against double on the host. */
     private void checkDecode(Tensor q, Tensor kc, Tensor vc, Tensor out, int bi, int h, int hq, int hkv, int d, int len) {
         float[] qs = host(q.narrow(0, bi, 1)), ks = host(kc.narrow(0, bi, 1)), vs = host(vc.narrow(0, bi, 1)), os = host(out.narrow(0, bi, 1));
-        int kh = h / (hq / hkv);
-        double[] sc = new double[len];
-        double mx = Double.NEGATIVE_INFINITY, sum = 0;
-        for (int j = 0; j < len; j++) {
-            double dot = 0;
-            for (int c = 0; c < d; c++) dot += (double) qs[h * d + c] * ks[(j * hkv + kh) * d + c];
-            sc[j] = dot / Math.sqrt(d);
-            mx = Math.max(mx, sc[j]);
-        }
-        for (int j = 0; j < len; j++) sum += sc[j] = Math.exp(sc[j] - mx);
-        float[] want = new float[d], got = new float[d];
-        for (int c = 0; c < d; c++) {
-            double o = 0;
-            for (int j = 0; j < len; j++) o += sc[j] * vs[(j * hkv + kh) * d + c];
-            want[c] = (float) (o / sum);
-            got[c] = os[h * d + c];
-        }
-        GpuBench.agree("decode attention L=" + len, got, want, 2e-2, 2e-2);
+        GpuBench.agree("decode attention L=" + len, java.util.Arrays.copyOfRange(os, h * d, h * d + d),
+                attend(qs, h, ks, vs, hq, hkv, d, len), 2e-2, 2e-2);
     }
 
     // ------------------------------------------------------------------ log-prob
@@ -212,17 +206,17 @@ final class GpuBenchLlm {
             finite("logprob_bwd dhidden", b.prefix(dh, 4096));
             be.synchronize();
             long base = be.memoryStats().inUse();
-            be.allocator().resetPeak();
+            be.diagnostics().resetPeakMemory();
             be.logprob(h, w, tg, 1f, logp, lse);
             be.synchronize();
             double fwdMib = (be.memoryStats().peak() - base) / (double) (1 << 20);
-            be.allocator().resetPeak();
+            be.diagnostics().resetPeakMemory();
             be.logprob(h, w, tg, 1f, logp, lse);
             be.logprobBackward(h, w, tg, 1f, lse, dl, dh, dw);
             be.synchronize();
             double bwdMib = (be.memoryStats().peak() - base) / (double) (1 << 20);
             Map<String, Object> mem = extra("logits_bf16_mib", logitsBf16Mib, "target_mib", logitsBf16Mib / 8,
-                    "scratch_budget_mib", LogprobLaunch.SCRATCH_BYTES / (double) (1 << 20));
+                    "scratch_budget_mib", be.diagnostics().logprobScratchBytes() / (double) (1 << 20));
             b.row("logprob_fwd_peakmem_" + sfx, shape, "logprob_mem", 0, fwdMib, "MiB", withKey(mem, "logprob_fwd_peakmem_" + sfx));
             b.row("logprob_fwdbwd_peakmem_" + sfx, shape, "logprob_mem", 0, bwdMib, "MiB",
                     withKey(mem, "logprob_fwdbwd_peakmem_" + sfx, "note", "ours accumulates into an existing f32 head gradient"));
