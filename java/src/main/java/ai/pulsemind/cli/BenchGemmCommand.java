@@ -54,8 +54,8 @@ public final class BenchGemmCommand implements Callable<Integer> {
             double gflops = flop / median;
             checkResult(be, a, b, c);
             if (json) {
-                System.out.printf(Locale.ROOT, "{\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"backend\":\"%s\",\"median_ms\":%.4f,"
-                                + "\"min_ms\":%.4f,\"reps\":%d,\"warmup_calls\":%d,\"gflops\":%.2f}%n",
+                System.out.printf(Locale.ROOT, "{\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"backend\":\"%s\",\"median_ms\":%.6f,"
+                                + "\"min_ms\":%.6f,\"reps\":%d,\"warmup_calls\":%d,\"gflops\":%.2f}%n",
                         m, n, k, threads > 0 ? threads : Backends.defaultThreads(), be.name(), median / 1e6,
                         s.sortedNanos()[0] / 1e6, s.count(), s.warmupCalls(), gflops);
             } else {
