@@ -18,8 +18,7 @@ public record Reference(Answer doctor, MediRecord record) {
     public Reference {
         if (doctor == null && record == null) throw new IllegalArgumentException("a reference needs the doctor's answer, the record, or both");
         if (record != null && !record.counterparts().isEmpty())
-            record = new MediRecord(record.id(), record.department(), record.subspecialty(), record.language(), record.turns(),
-                    record.images(), record.diagnosis(), record.facts(), null, record.split(), record.source(), record.eval(), record.meta());
+            record = record.toBuilder().counterparts(null).build();
     }
 
     /** The record with its whole consultation as the reference (for judging whole consultations). */

@@ -1,26 +1,24 @@
 package ai.pulsemind.backend.cuda;
 
-import ai.pulsemind.backend.OpChecks;
 import ai.pulsemind.backend.SamplingParams;
-import ai.pulsemind.tensor.DType;
-import ai.pulsemind.tensor.Shape;
 import ai.pulsemind.tensor.Tensor;
 
-import static ai.pulsemind.backend.cuda.CudaBackend.address;
+import static ai.pulsemind.backend.cuda.LaunchContext.address;
 
 /**
  * Launches of {@code sampling.cu}'s {@code pm_sample_f32}: {@link CudaBackend#sample} and, through its greedy path,
- * {@link CudaBackend#argmax}. One block of 1024 threads per row; a row's previous ids are CSR offsets into prevIds,
+ * {@link CudaBackend#argmax} (NaN counts as −∞ there; the CPU reference compares raw floats, so the two differ only
+ * on rows holding NaN). One block of 1024 threads per row; a row's previous ids are CSR offsets into prevIds,
  * (B+1) offsets r·P on the device once per (B, P); their bitmap takes 4·⌈V/32⌉ bytes of dynamic shared memory.
  */
 final class SamplingLaunch implements AutoCloseable {
-    private final CudaBackend be;
+    private final LaunchContext cx;
     private final MetadataCache<MetadataCache.Ints> csrOffsets = new MetadataCache<>(8); // (B+1) I32 per (B, P)
 
-    SamplingLaunch(CudaBackend be) { this.be = be; }
+    SamplingLaunch(LaunchContext cx) { this.cx = cx; }
 
     void sample(Tensor logits, SamplingParams p, long seed, long step, Tensor prevIds, Tensor out) {
-        int[] d = SamplingParams.check(be.device(), logits, prevIds, out); // {B, V, P}
+        int[] d = SamplingParams.check(cx.device(), logits, prevIds, out); // {B, V, P}
         if (d[0] == 0) return;
         boolean pen = p.repetitionPenalty() != 1f && prevIds != null;
         long offsets = 0;
@@ -30,7 +28,7 @@ final class SamplingLaunch implements AutoCloseable {
                 int[] o = new int[b + 1];
                 for (int r = 0; r <= b; r++) o[r] = r * cols; // row r's ids: prevIds[r, 0:P)
                 try (Tensor h = Tensor.ofInts(o, b + 1)) {
-                    return be.upload(h);
+                    return cx.upload(h);
                 }
             });
             offsets = address(csr);
@@ -40,22 +38,18 @@ final class SamplingLaunch implements AutoCloseable {
     }
 
     void argmax(Tensor x, Tensor out) {
-        OpChecks.ready("argmax", be.device(), x, out);
-        OpChecks.dtype("argmax", "x", x, DType.F32);
-        OpChecks.dtype("argmax", "out", out, DType.I32);
+        cx.checks().argmax(x, out);
         long rows = x.shape().rows();
         int cols = x.shape().last();
-        OpChecks.shape("argmax", "out", out, Shape.of((int) rows));
         if (rows == 0) return;
-        if (cols == 0) throw new IllegalArgumentException("argmax: rows of " + x.shape() + " are empty");
         launch(address(x), cols, cols, 0, 0, 0f, 0, 1f, 1f, 0, 0, address(out), (int) rows);
     }
 
     private void launch(long logits, int ld, int vocab, long offsets, long prev, float temperature, int topK, float topP,
                         float penalty, long seed, long step, long ids, int rows) {
-        int smem = prev != 0 ? 4 * (int) AttentionLaunch.cdiv(vocab, 32) : 0; // bitmap of the previous ids
-        be.kernel("pm_sample_f32").ptr(logits).i32(ld).i32(vocab).ptr(offsets).ptr(prev).f32(temperature).i32(topK)
-                .f32(topP).f32(penalty).i64(seed).i64(step).ptr(ids).ptr(0).launch3d(rows, 1, 1, 1024, smem, be.stream());
+        int smem = prev != 0 ? 4 * (int) LaunchContext.cdiv(vocab, 32) : 0; // bitmap of the previous ids
+        cx.kernel("pm_sample_f32").ptr(logits).i32(ld).i32(vocab).ptr(offsets).ptr(prev).f32(temperature).i32(topK)
+                .f32(topP).f32(penalty).i64(seed).i64(step).ptr(ids).ptr(0).launch3d(rows, 1, 1, 1024, smem, cx.stream());
     }
 
     @Override

@@ -7,6 +7,7 @@ import ai.pulsemind.model.io.Qwen25VlCheckpoint;
 import ai.pulsemind.model.io.Qwen25VlConfig;
 import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.model.io.VisionConfig;
+import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.nn.Params;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Tensor;
@@ -90,7 +91,13 @@ public final class Qwen25VL {
      * Packed forward over sequences (no padding): returns final-normed hidden states (N, C), N the total length.
      * With a cache, sequence s's keys/values are appended to cache row s.
      */
-    public Tensor forward(Ops ops, List<Sequence> seqs, KvCache cache) {
+    public Tensor forward(Ops ops, List<Sequence> seqs, KvCache cache) { return forward(ops, seqs, cache, ForwardMode.INFERENCE); }
+
+    /**
+     * As {@link #forward(Ops, List, KvCache)}, with {@code mode} choosing per call whether LoRA adapters apply (off:
+     * the base model, e.g. CRPO's reference), their dropout, and per-layer recomputation in backward.
+     */
+    public Tensor forward(Ops ops, List<Sequence> seqs, KvCache cache, ForwardMode mode) {
         Backend be = ops.backend();
         int n = 0;
         List<int[]> grids = new ArrayList<>();
@@ -115,19 +122,19 @@ public final class Qwen25VL {
             at += len;
         }
         Tensor x = text.embed(ops, upload(be, Tensor.ofInts(ids, n)));
-        if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids);
+        if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids, mode);
         Tensor[] cs = text.rope(be, pos, n);
         AttentionSpec spec = AttentionSpec.selfAttention(lengths, true, text.config().headDim());
         int[] rows = new int[seqs.size()];
         for (int s = 0; s < rows.length; s++) rows[s] = s;
-        return text.forward(ops, x, cs[0], cs[1], spec, cache, rows);
+        return text.forward(ops, x, cs[0], cs[1], spec, cache, rows, mode);
     }
 
     /** Replaces pad-token rows of x (N, C) with the vision embeddings, differentiably (a gather over [x; vision]). */
-    private Tensor withImages(Ops ops, Tensor x, int[] ids, List<Tensor> pixels, List<int[]> grids) {
+    private Tensor withImages(Ops ops, Tensor x, int[] ids, List<Tensor> pixels, List<int[]> grids, ForwardMode mode) {
         if (vision == null) throw new IllegalArgumentException("this checkpoint has no vision tower but the prompt has images");
         Tensor pix = pixels.size() == 1 ? pixels.get(0) : ops.cat(0, pixels.toArray(Tensor[]::new));
-        Tensor vis = vision.forward(ops, pix, grids);  // (M, C)
+        Tensor vis = vision.forward(ops, pix, grids, mode);  // (M, C)
         int n = ids.length, m = vis.dim(0), k = 0;
         int[] src = new int[n];
         for (int i = 0; i < n; i++) src[i] = ids[i] == imageTokenId ? n + k++ : i;

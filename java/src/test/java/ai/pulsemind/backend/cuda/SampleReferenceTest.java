@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The CPU twin of the device sampler ({@link RefSampling}, behind {@link ReferenceBackend#sample}): the generator
  * against published answers, the selection rules against their definitions, the draw against the softmax it
- * samples, and the purity that lets a GPU's ids be compared with it id for id (SamplingGpuIT does).
+ * samples, and the purity that lets a GPU's ids be compared with it id for id (the conformance suite does, SamplingCases).
  */
 class SampleReferenceTest {
     private final ReferenceBackend be = new ReferenceBackend();

@@ -156,8 +156,7 @@ class RubricJudgeTest {
             Quality q = cps.get((i + 1) % cps.size()).quality();
             permuted.add(new Counterpart(cps.get(i).model(), cps.get(i).turns(), new Quality(q.proactiveness(), q.accuracy(), q.usefulness(), q.language(), q.overall(), List.of("wrong_diagnosis"))));
         }
-        MediRecord relabelled = new MediRecord(en.id(), en.department(), en.subspecialty(), en.language(), en.turns(), en.images(),
-                en.diagnosis(), en.facts(), permuted, en.split(), en.source(), en.eval(), en.meta());
+        MediRecord relabelled = en.toBuilder().counterparts(permuted).build();
         Conversation ctx = Conversation.ofRecord(en, 1, root, null);
         for (Counterpart cp : cps) {
             Answer a = new Answer.Transcript(en.turns()), b = new Answer.Transcript(cp.turns());
