@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiConsumer;
 
 /**
  * Chat completions from an OpenAI-compatible endpoint. Thread-safe: call {@link #complete} from as many threads as
@@ -68,8 +72,11 @@ public final class OpenAiClient implements AutoCloseable {
      * A client whose endpoint answered a {@code GET {base}/models} (any HTTP status counts: some servers do not
      * serve the list). Nothing listening, an unknown host or a connect timeout fails here, at once, naming the URL.
      */
-    public static OpenAiClient open(EndpointConfig config) throws RemoteException {
-        OpenAiClient c = create(config);
+    public static OpenAiClient open(EndpointConfig config) throws RemoteException { return open(config, System.getenv()); }
+
+    /** {@link #open(EndpointConfig)} with the API key looked up in {@code env}. */
+    public static OpenAiClient open(EndpointConfig config, Map<String, String> env) throws RemoteException {
+        OpenAiClient c = create(config, env);
         try {
             c.probe();
             return c;
@@ -113,7 +120,13 @@ public final class OpenAiClient implements AutoCloseable {
      */
     public ChatResponse complete(ChatRequest request) throws RemoteException {
         budget.onRequest();
-        String body = OpenAiWire.requestBody(request);
+        String body;
+        try {
+            body = OpenAiWire.requestBody(request);
+        } catch (java.io.UncheckedIOException e) { // an image that cannot be read: nothing was sent
+            throw fail(new RemoteException(RemoteException.Kind.REQUEST, config.chatUrl().toString(),
+                    "request to " + config.chatUrl() + " not sent: " + e.getMessage(), e));
+        }
         RetryPolicy policy = config.retry();
         for (int attempt = 1; ; attempt++) {
             RemoteException failure;
@@ -127,6 +140,54 @@ public final class OpenAiClient implements AutoCloseable {
             if (!budget.tryRetry()) throw fail(failure.budgetExhausted());
             sleep(policy.delayMillis(attempt, failure), failure);
         }
+    }
+
+    /**
+     * The outcome of one request of a batch: the response, or why there was none.
+     *
+     * @param response null when failed
+     * @param error    null when answered
+     */
+    public record Answered(ChatResponse response, RemoteException error) {
+        public Answered {
+            if ((response == null) == (error == null)) throw new IllegalArgumentException("a response or an error, not both or neither");
+        }
+
+        public boolean ok() { return response != null; }
+    }
+
+    /**
+     * Sends every request at once, each on its own virtual thread (the client's slots bound what is in flight), and
+     * gives each outcome to {@code each} by its index as soon as it is known, from the thread that got it; returns
+     * when all are given. Never throws for one request's sake.
+     */
+    public void completeAll(List<ChatRequest> requests, BiConsumer<Integer, Answered> each) {
+        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < requests.size(); i++) {
+                int idx = i;
+                exec.submit(() -> {
+                    Answered a;
+                    try {
+                        a = new Answered(complete(requests.get(idx)), null);
+                    } catch (RemoteException e) {
+                        a = new Answered(null, e);
+                    } catch (RuntimeException e) {
+                        a = new Answered(null, fail(new RemoteException(RemoteException.Kind.REQUEST, config.chatUrl().toString(),
+                                "request to " + config.chatUrl() + " failed: " + e, e)));
+                    }
+                    each.accept(idx, a);
+                });
+            }
+        }
+    }
+
+    /** {@link #completeAll(List, BiConsumer)}, the outcomes in request order. */
+    public List<Answered> completeAll(List<ChatRequest> requests) {
+        AtomicReferenceArray<Answered> out = new AtomicReferenceArray<>(requests.size());
+        completeAll(requests, out::set);
+        List<Answered> list = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) list.add(out.get(i));
+        return list;
     }
 
     private RemoteException fail(RemoteException e) {

@@ -25,6 +25,7 @@ final class OpenAiWire {
         ArrayNode msgs = o.putArray("messages");
         for (Conversation.Message m : r.messages().messages()) msgs.add(message(m));
         o.put("temperature", r.temperature());
+        if (r.topP() < 1) o.put("top_p", r.topP());
         o.put("max_tokens", r.maxTokens());
         if (r.seed() != null) o.put("seed", r.seed());
         o.put("stream", false);

@@ -21,6 +21,8 @@ public final class RemoteException extends Exception {
         MALFORMED(true),
         /** Any other 4xx: the request itself is wrong (bad model name, missing key); retrying cannot help. */
         CLIENT(false),
+        /** The request could not be made (an image file that does not read); nothing was sent. */
+        REQUEST(false),
         /** Retryable, but the client's retry budget is spent. */
         BUDGET_EXHAUSTED(false),
         /** The calling thread was interrupted. */

@@ -57,6 +57,7 @@ public final class FakeOpenAiEndpoint implements AutoCloseable {
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private final AtomicInteger inFlight = new AtomicInteger(), maxInFlight = new AtomicInteger();
     private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     private volatile List<Integer> scripted = List.of(); // status codes to answer first, in order (then normal)
     private final AtomicInteger scriptAt = new AtomicInteger();
 
@@ -101,6 +102,9 @@ public final class FakeOpenAiEndpoint implements AutoCloseable {
     /** The most chat requests that were being handled at once. */
     public int maxInFlight() { return maxInFlight.get(); }
 
+    /** Every chat request's {@code Authorization} header ("null" when absent), in arrival order. */
+    public List<String> authorizations() { synchronized (authorizations) { return List.copyOf(authorizations); } }
+
     /** Every chat request body received, in arrival order. */
     public List<JsonNode> requests() { synchronized (requests) { return List.copyOf(requests); } }
 
@@ -122,6 +126,7 @@ public final class FakeOpenAiEndpoint implements AutoCloseable {
         try {
             JsonNode body = JSON.readTree(ex.getRequestBody());
             requests.add(body);
+            authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             sleep(options.latencyMillis());
             int k = scriptAt.getAndIncrement();
             List<Integer> script = scripted;

@@ -32,7 +32,7 @@ class OpenAiClientTest {
     void sendsAnOpenAiRequestAndReadsTheAnswer() throws Exception {
         try (FakeOpenAiEndpoint ep = FakeOpenAiEndpoint.start(FakeOpenAiEndpoint.Options.clean(0), req -> "echo: " + FakeOpenAiEndpoint.userText(req));
              OpenAiClient c = OpenAiClient.create(config(ep.baseUrl(), 3, RetryBudget.Config.DEFAULT), Map.of("OPENAI_API_KEY", "sk-test"))) {
-            ChatResponse r = c.complete(new ChatRequest("judge-model", HI.plus(Conversation.Speaker.ASSISTANT, "hi").plus(Conversation.Speaker.USER, "again"), 0.0, 64, 7L));
+            ChatResponse r = c.complete(new ChatRequest("judge-model", HI.plus(Conversation.Speaker.ASSISTANT, "hi").plus(Conversation.Speaker.USER, "again"), 0.0, 1, 64, 7L));
             assertEquals("echo: again", r.text());
             assertEquals("stop", r.finishReason());
             assertEquals(1, r.attempts());
@@ -41,8 +41,15 @@ class OpenAiClientTest {
             assertEquals(64, body.get("max_tokens").asInt());
             assertEquals(7, body.get("seed").asInt());
             assertEquals(0.0, body.get("temperature").asDouble());
+            assertTrue(body.get("top_p") == null, "top_p 1 is not sent");
             assertEquals(3, body.get("messages").size());
             assertEquals("assistant", body.get("messages").get(1).get("role").asText());
+            assertEquals(List.of("Bearer sk-test"), ep.authorizations(), "the key from $OPENAI_API_KEY");
+        }
+        try (FakeOpenAiEndpoint ep = FakeOpenAiEndpoint.start(FakeOpenAiEndpoint.Options.clean(0), req -> "ok");
+             OpenAiClient c = OpenAiClient.create(config(ep.baseUrl(), 3, RetryBudget.Config.DEFAULT).withApiKeyEnv("MY_KEY"), Map.of("OPENAI_API_KEY", "sk-other"))) {
+            c.complete(ChatRequest.greedy("m", HI, 8));
+            assertEquals(List.of("null"), ep.authorizations(), "an unset key variable sends no key");
         }
     }
 

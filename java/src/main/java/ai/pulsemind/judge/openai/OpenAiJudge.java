@@ -8,13 +8,10 @@ import ai.pulsemind.judge.llm.PromptedJudge;
 import ai.pulsemind.judge.llm.Prompts;
 import ai.pulsemind.remote.ChatRequest;
 import ai.pulsemind.remote.OpenAiClient;
-import ai.pulsemind.remote.RemoteException;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A judge served by any OpenAI-compatible chat endpoint (vLLM, Ollama, OpenAI): the prompts and parser of
@@ -58,22 +55,9 @@ public final class OpenAiJudge {
 
         @Override
         public void complete(List<Conversation> prompts, Judge.Sink<String> sink) {
-            // one virtual thread per request; the client's semaphore is what bounds the load on the endpoint
-            try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < prompts.size(); i++) {
-                    int idx = i;
-                    ChatRequest req = new ChatRequest(config.model(), prompts.get(i), config.temperature(), config.maxTokens(), config.seed());
-                    exec.submit(() -> {
-                        try {
-                            sink.accept(idx, Outcome.ok(client.complete(req).text()));
-                        } catch (RemoteException e) {
-                            sink.accept(idx, Outcome.failed(e.getMessage()));
-                        } catch (RuntimeException e) {
-                            sink.accept(idx, Outcome.failed("request failed: " + e));
-                        }
-                    });
-                }
-            }
+            List<ChatRequest> reqs = prompts.stream()
+                    .map(p -> new ChatRequest(config.model(), p, config.temperature(), 1, config.maxTokens(), config.seed())).toList();
+            client.completeAll(reqs, (i, a) -> sink.accept(i, a.ok() ? Outcome.ok(a.response().text()) : Outcome.failed(a.error().getMessage())));
         }
 
         @Override
