@@ -45,7 +45,7 @@ public final class JudgeCommand implements Runnable {
         Path input;
         @Option(names = "--out", required = true, description = "judgments JSONL file to write (replaced)")
         Path out;
-        @Option(names = "--judge", required = true, description = "rubric | openai:BASE_URL[#MODEL] | local:MODEL_DIR | jury:SPEC,SPEC,…")
+        @Option(names = "--judge", required = true, description = "rubric | openai:BASE_URL[,model=ID][,key-env=VAR] | local:MODEL_DIR | jury:SPEC,SPEC,…")
         String judge;
         @Option(names = "--judge-model", description = "served model name for openai: judges")
         String judgeModel;
@@ -58,10 +58,13 @@ public final class JudgeCommand implements Runnable {
         @Option(names = "--api-key-env", defaultValue = "OPENAI_API_KEY", description = "environment variable with the endpoint's API key (default ${DEFAULT-VALUE})")
         String apiKeyEnv;
         @Option(names = "--judge-temperature", defaultValue = "0", description = "judge sampling temperature (default ${DEFAULT-VALUE})")
+        @Setting("temperature")
         double temperature;
         @Option(names = "--judge-max-tokens", defaultValue = "768", description = "longest judge answer in tokens (default ${DEFAULT-VALUE})")
+        @Setting("maxTokens")
         int maxTokens;
         @Option(names = "--timeout", defaultValue = "120", description = "seconds per request (default ${DEFAULT-VALUE})")
+        @Setting("timeout")
         int timeoutSeconds;
         @Option(names = "--max-attempts", defaultValue = "5", description = "attempts per request, the first included (default ${DEFAULT-VALUE})")
         int maxAttempts;

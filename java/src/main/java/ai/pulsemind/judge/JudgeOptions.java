@@ -1,5 +1,6 @@
 package ai.pulsemind.judge;
 
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.remote.EndpointConfig;
 
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.time.Duration;
 /**
  * Everything a judge spec may need besides the spec itself: endpoint settings for {@code openai:}, engine settings
  * for {@code local:}, prompts for both. One record so the CLI, CRPO and the benchmark build judges the same way.
+ * A value out of range is an {@link InvalidSetting} naming the component ({@code maxTokens must be >= 16, got 8}),
+ * which the CLI reports under its flag.
  *
  * @param model          the served model's name for {@code openai:} specs without {@code #MODEL}; may be null
  * @param apiKeyEnv      the environment variable holding the API key
@@ -25,13 +28,13 @@ import java.time.Duration;
 public record JudgeOptions(String model, String apiKeyEnv, int concurrency, double temperature, int maxTokens, Duration timeout,
                            int maxAttempts, Path pairwisePrompt, Path absolutePrompt, String device, int threads, int batchSize) {
     public JudgeOptions {
-        if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be >= 1, got " + concurrency);
-        if (!(temperature >= 0 && temperature <= 2)) throw new IllegalArgumentException("--judge-temperature must be in [0, 2], got " + temperature);
-        if (maxTokens < 16) throw new IllegalArgumentException("--judge-max-tokens must be >= 16, got " + maxTokens);
-        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0");
-        if (maxAttempts < 1) throw new IllegalArgumentException("--max-attempts must be >= 1, got " + maxAttempts);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        if (threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
+        InvalidSetting.atLeast("concurrency", concurrency, 1);
+        InvalidSetting.require(temperature >= 0 && temperature <= 2, "temperature", "must be in [0, 2], got " + temperature);
+        InvalidSetting.atLeast("maxTokens", maxTokens, 16); // a verdict is a JSON object on four dimensions
+        InvalidSetting.require(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout", "must be > 0, got " + timeout);
+        InvalidSetting.atLeast("maxAttempts", maxAttempts, 1);
+        InvalidSetting.atLeast("batchSize", batchSize, 1);
+        InvalidSetting.atLeast("threads", threads, 0);
         apiKeyEnv = apiKeyEnv == null ? EndpointConfig.DEFAULT_API_KEY_ENV : apiKeyEnv;
         device = device == null ? "auto" : device;
     }
