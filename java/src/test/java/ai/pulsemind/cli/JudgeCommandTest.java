@@ -19,7 +19,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code pulsemind judge pairs} end to end: the rubric on the shipped sample, an endpoint judge on a loopback server, bad input. */
@@ -153,10 +152,5 @@ class JudgeCommandTest {
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
     }
 
-    static void assertError(String part, String... args) {
-        GenerateCommandTest.Run r = run(args);
-        assertNotEquals(0, r.code());
-        assertTrue(r.err().contains(part), "'" + part + "' in: " + r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-    }
+    static void assertError(String part, String... args) { EvalPublicCommandTest.assertError(part, args); }
 }
