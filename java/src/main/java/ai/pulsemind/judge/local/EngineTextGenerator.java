@@ -9,6 +9,7 @@ import ai.pulsemind.model.generate.ChatModel;
 import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.generate.Generator;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
+import ai.pulsemind.tensor.AllocationScope;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,15 +59,18 @@ public final class EngineTextGenerator implements TextGenerator {
         }
     }
 
+    /** Greedy; each batch in its own allocation scope, so its image tensors and activations are freed with it. */
     @Override
     public List<String> generate(List<Conversation> prompts, int maxNewTokens) {
-        List<Qwen25VL.Sequence> seqs = new ArrayList<>(prompts.size());
-        for (Conversation c : prompts) seqs.add(model.prompt(messages(c), Path.of(".")));
-        int[] stops = model.stopIds();
-        List<Generator.Result> res = generator.generate(seqs, GenerationConfig.greedy(maxNewTokens, stops), (seq, tok) -> true);
-        List<String> out = new ArrayList<>(res.size());
-        for (Generator.Result r : res) out.add(model.tokenizer().decode(strip(r.newIds(), stops), true));
-        return out;
+        try (AllocationScope scope = AllocationScope.open()) {
+            List<Qwen25VL.Sequence> seqs = new ArrayList<>(prompts.size());
+            for (Conversation c : prompts) seqs.add(model.prompt(messages(c), Path.of(".")));
+            int[] stops = model.stopIds();
+            List<Generator.Result> res = generator.generate(seqs, GenerationConfig.greedy(maxNewTokens, stops), (seq, tok) -> true);
+            List<String> out = new ArrayList<>(res.size());
+            for (Generator.Result r : res) out.add(model.tokenizer().decode(strip(r.newIds(), stops), true));
+            return out;
+        }
     }
 
     /** The chat-template form of a conversation: text as strings, images as paths or data URLs. */
