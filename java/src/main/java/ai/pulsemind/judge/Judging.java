@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -22,7 +24,8 @@ import java.util.function.Function;
  * </pre>
  *
  * Every pair comes back as a {@link Judgment}, in input order, with a verdict per dimension or an error: nothing a
- * judge does to one pair (fail, time out, answer nonsense) ends the call. Each answer is stored in the cache as it
+ * judge does to one pair (fail, time out, answer nonsense) ends the call. The same call twice in one batch (the same
+ * answers shown the same way) is asked once. Each answer is stored in the cache as it
  * arrives, so an interrupted run loses only the calls in flight and a rerun makes no judge calls for what is done.
  * Both orders are asked by default; {@link Config#SINGLE_ORDER} asks only a-first, as the paper's released judge.
  */
@@ -35,14 +38,16 @@ public final class Judging implements AutoCloseable {
     /**
      * Counters since this was made.
      *
-     * @param asked      judge calls needed (pairs × orders × members, plus score requests × members)
-     * @param cacheHits  of those, served from the cache
-     * @param failed     calls that ended in a failure
+     * @param asked       judge calls needed (pairs × orders × members, plus score requests × members)
+     * @param cacheHits   of those, served from the cache
+     * @param shared      of those, the same call as another of the same batch, asked once for both (e.g. two
+     *                    identical samples of one CRPO group against the same counterpart)
+     * @param failed      calls that ended in a failure (a shared call counts for each that waited on it)
      * @param cacheErrors values that could not be written to the cache (the run went on)
      */
-    public record Stats(long asked, long cacheHits, long failed, long cacheErrors) {
+    public record Stats(long asked, long cacheHits, long shared, long failed, long cacheErrors) {
         /** Calls that went to a judge. */
-        public long judged() { return asked - cacheHits; }
+        public long judged() { return asked - cacheHits - shared; }
     }
 
     private static final System.Logger LOG = System.getLogger(Judging.class.getName());
@@ -52,7 +57,8 @@ public final class Judging implements AutoCloseable {
     private final boolean jury;
     private final Config config;
     private final VerdictCache cache;
-    private final AtomicLong asked = new AtomicLong(), hits = new AtomicLong(), failed = new AtomicLong(), cacheErrors = new AtomicLong();
+    private final AtomicLong asked = new AtomicLong(), hits = new AtomicLong(), shared = new AtomicLong(), failed = new AtomicLong(),
+            cacheErrors = new AtomicLong();
 
     private Judging(String name, List<Judge> members, boolean jury, Config config, VerdictCache cache) {
         if (members.isEmpty()) throw new IllegalArgumentException("a jury needs at least one judge");
@@ -79,7 +85,7 @@ public final class Judging implements AutoCloseable {
 
     public List<Judge> members() { return members; }
 
-    public Stats stats() { return new Stats(asked.get(), hits.get(), failed.get(), cacheErrors.get()); }
+    public Stats stats() { return new Stats(asked.get(), hits.get(), shared.get(), failed.get(), cacheErrors.get()); }
 
     public List<Judgment> compare(List<JudgeRequest> pairs) { return compare(pairs, Progress.NONE); }
 
@@ -149,35 +155,24 @@ public final class Judging implements AutoCloseable {
             AtomicReferenceArray<Unit<T>> res = new AtomicReferenceArray<>(units);
             results.add(res);
             String identity = judge.identity();
-            List<R> batch = new ArrayList<>();
-            List<Integer> where = new ArrayList<>();
-            List<String> keys = new ArrayList<>();
-            for (int u = 0; u < units; u++) {
-                R req = unitRequest.apply(u);
-                String k = key.apply(identity, req);
-                asked.incrementAndGet();
-                T hit = cached(k, fromJson);
-                if (hit != null) {
-                    hits.incrementAndGet();
-                    res.set(u, new Unit<>(hit, null, true));
-                    finish(remaining, u / orders, progress);
-                } else {
-                    batch.add(req);
-                    where.add(u);
-                    keys.add(k);
-                }
-            }
+            Plan<R> plan = plan(units, orders, identity, unitRequest, key, fromJson, res, remaining, progress);
+            List<R> batch = plan.batch();
+            List<List<Integer>> where = plan.where();
+            List<String> keys = plan.keys();
             if (batch.isEmpty()) continue;
             Judge.Sink<T> sink = (idx, outcome) -> {
-                int u = where.get(idx);
                 Unit<T> o = switch (outcome) {
                     case Outcome.Ok<T> ok -> new Unit<>(ok.value(), null, false);
                     case Outcome.Failed<T> f -> new Unit<>(null, f.reason(), false);
                 };
-                if (!res.compareAndSet(u, null, o)) return; // a second report of the same index is ignored
+                List<Integer> us = where.get(idx);
+                if (!res.compareAndSet(us.getFirst(), null, o)) return; // a second report of the same index is ignored
                 if (o.value() != null) store(keys.get(idx), judge.name(), toJson.apply(o.value()));
-                else failed.incrementAndGet();
-                finish(remaining, u / orders, progress);
+                for (int u : us) {
+                    if (u != us.getFirst()) res.set(u, o);
+                    if (o.value() == null) failed.incrementAndGet();
+                    finish(remaining, u / orders, progress);
+                }
             };
             calls.add(() -> {
                 try {
@@ -187,7 +182,7 @@ public final class Judging implements AutoCloseable {
                     for (int idx = 0; idx < batch.size(); idx++) sink.accept(idx, Outcome.failed(why));
                 }
                 for (int idx = 0; idx < batch.size(); idx++)
-                    if (res.get(where.get(idx)) == null) sink.accept(idx, Outcome.failed("judge " + judge.name() + " gave no answer"));
+                    if (res.get(where.get(idx).getFirst()) == null) sink.accept(idx, Outcome.failed("judge " + judge.name() + " gave no answer"));
             });
         }
         runAll(calls);
@@ -198,6 +193,41 @@ public final class Judging implements AutoCloseable {
             out.add(l);
         }
         return out;
+    }
+
+    /**
+     * One member's calls to make: the distinct requests not in the cache ({@code batch}), for each the units waiting
+     * on it ({@code where}, the first of them the one that asked) and its cache key. Cache hits are filled in.
+     */
+    private record Plan<R>(List<R> batch, List<List<Integer>> where, List<String> keys) {}
+
+    private <R, T> Plan<R> plan(int units, int orders, String identity, Function<Integer, R> unitRequest, BiFunction<String, R, String> key,
+                                Function<JsonNode, T> fromJson, AtomicReferenceArray<Unit<T>> res, AtomicIntegerArray remaining, Progress progress) {
+        Plan<R> plan = new Plan<>(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Map<String, Integer> pending = new HashMap<>();
+        for (int u = 0; u < units; u++) {
+            R req = unitRequest.apply(u);
+            String k = key.apply(identity, req);
+            asked.incrementAndGet();
+            Integer same = pending.get(k);
+            if (same != null) {
+                shared.incrementAndGet();
+                plan.where().get(same).add(u);
+                continue;
+            }
+            T hit = cached(k, fromJson);
+            if (hit != null) {
+                hits.incrementAndGet();
+                res.set(u, new Unit<>(hit, null, true));
+                finish(remaining, u / orders, progress);
+            } else {
+                pending.put(k, plan.batch().size());
+                plan.batch().add(req);
+                plan.where().add(new ArrayList<>(List.of(u)));
+                plan.keys().add(k);
+            }
+        }
+        return plan;
     }
 
     /** Members run side by side (a jury of remote judges waits for its slowest member, not their sum). */

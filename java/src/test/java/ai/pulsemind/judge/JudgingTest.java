@@ -147,6 +147,29 @@ class JudgingTest {
     }
 
     @Test
+    void theSameCallTwiceInABatchIsAskedOnce() {
+        ScriptedJudge j = new ScriptedJudge("longer", ScriptedJudge::longer);
+        try (Judging judging = Judging.of(j, Judging.Config.BOTH_ORDERS, VerdictCache.NONE)) {
+            // two identical samples against the same counterpart, and a sample identical to its counterpart
+            List<JudgeRequest> ps = List.of(ScriptedJudge.pair("g0", "the same sample", "counterpart"), ScriptedJudge.pair("g1", "the same sample", "counterpart"),
+                    ScriptedJudge.pair("g2", "echo", "echo"));
+            List<Judgment> js = judging.compare(ps);
+            assertEquals(3, j.calls.get(), "g0 both orders, g2 once: its two orders are the same call");
+            assertEquals(new Judging.Stats(6, 0, 3, 0, 0), judging.stats());
+            assertEquals(js.get(0).verdicts(), js.get(1).verdicts());
+            assertEquals(Verdict.A, js.get(1).verdict(Dimension.ACCURACY));
+            assertEquals(Verdict.TIE, js.get(2).verdict(Dimension.ACCURACY));
+        }
+        ScriptedJudge down = new ScriptedJudge("down", r -> Outcome.failed("HTTP 503"));
+        try (Judging judging = Judging.of(down, Judging.Config.SINGLE_ORDER, VerdictCache.NONE)) {
+            List<Judgment> js = judging.compare(List.of(ScriptedJudge.pair("a", "x", "y"), ScriptedJudge.pair("b", "x", "y")));
+            assertEquals(1, down.calls.get());
+            assertTrue(js.stream().noneMatch(Judgment::ok) && js.get(1).error().equals("HTTP 503"), js.toString());
+            assertEquals(2, judging.stats().failed(), "each pair that waited on the failed call is a failure");
+        }
+    }
+
+    @Test
     void absoluteScoresThroughTheSameMachinery(@TempDir Path tmp) {
         ScriptedJudge j = new ScriptedJudge("len", ScriptedJudge::longer);
         List<ScoreRequest> rs = List.of(new ScoreRequest("s1", ai.pulsemind.data.Conversation.EMPTY, Reference.ofText("r"), new Answer.Reply("short")),
