@@ -161,6 +161,12 @@ public final class VerdictParser {
 
     private static final Pattern LETTER = Pattern.compile("^(?:answer|response|reply|option|回答|答案|选项)?\\s*[\"'(（]?([ab])\\b", Pattern.CASE_INSENSITIVE);
 
+    // compiled once: the parser runs on every answer of a long run
+    private static final Pattern TIE_WORD = Pattern.compile("tie|draw|equal|same|neither|both|even|平局|相同|持平|相当|一样|平手|无差别"),
+            A_BETTER = Pattern.compile("a\\W*|a\\s+(is\\s+)?better.*|a\\s*更好.*", Pattern.DOTALL),
+            B_BETTER = Pattern.compile("b\\W*|b\\s+(is\\s+)?better.*|b\\s*更好.*", Pattern.DOTALL),
+            FIRST = Pattern.compile("first|1st|回答一|第一个"), SECOND = Pattern.compile("second|2nd|回答二|第二个"),
+            SCORE = Pattern.compile("^\\s*([1-5](?:\\.0)?)\\b"), SPACES = Pattern.compile("\\s+");
     private static final Pattern LEANING = Pattern.compile(
             "\\b(to|towards|toward|favou?rs?|favou?ring|prefers?|preferring|leans?|leaning|over)\\s+(answer\\s+|response\\s+)?[\"'(]?[ab]\\b|(偏向|倾向|略好于?)\\s*(回答)?[ab]");
 
@@ -170,12 +176,12 @@ public final class VerdictParser {
         if (n.isNumber()) return n.asInt() == 1 ? Verdict.A : n.asInt() == 2 ? Verdict.B : n.asInt() == 0 ? Verdict.TIE : null;
         String s = n.asText().strip().toLowerCase(Locale.ROOT);
         if (s.isEmpty()) return null;
-        if (s.matches("^(tie|draw|equal|same|neither|both|even|平局|相同|持平|相当|一样|平手|无差别).*"))
+        if (TIE_WORD.matcher(s).lookingAt())
             return LEANING.matcher(s).find() ? null : Verdict.TIE; // "tie, slightly favouring A" is no verdict: asked again
-        if (s.startsWith("a") && s.matches("^a\\W*$|^a\\s+(is\\s+)?better.*|^a\\s*更好.*")) return Verdict.A;
-        if (s.startsWith("b") && s.matches("^b\\W*$|^b\\s+(is\\s+)?better.*|^b\\s*更好.*")) return Verdict.B;
-        if (s.matches("^(first|1st|回答一|第一个).*")) return Verdict.A;
-        if (s.matches("^(second|2nd|回答二|第二个).*")) return Verdict.B;
+        if (s.startsWith("a") && A_BETTER.matcher(s).matches()) return Verdict.A;
+        if (s.startsWith("b") && B_BETTER.matcher(s).matches()) return Verdict.B;
+        if (FIRST.matcher(s).lookingAt()) return Verdict.A;
+        if (SECOND.matcher(s).lookingAt()) return Verdict.B;
         Matcher m = LETTER.matcher(s);
         if (m.find() && !s.contains("tie"))
             return m.group(1).equalsIgnoreCase("a") ? Verdict.A : Verdict.B;
@@ -188,7 +194,7 @@ public final class VerdictParser {
         double x;
         if (n.isNumber()) x = n.asDouble();
         else {
-            Matcher m = Pattern.compile("^\\s*([1-5](?:\\.0)?)\\b").matcher(n.asText());
+            Matcher m = SCORE.matcher(n.asText());
             if (!m.find()) return null;
             x = Double.parseDouble(m.group(1));
         }
@@ -197,7 +203,7 @@ public final class VerdictParser {
     }
 
     static String excerpt(String text) {
-        String s = text == null ? "" : text.strip().replaceAll("\\s+", " ");
+        String s = text == null ? "" : SPACES.matcher(text.strip()).replaceAll(" ");
         return s.length() <= 120 ? "'" + s + "'" : "'" + s.substring(0, 120) + "…'";
     }
 }
