@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ChatCommand.class,
                 BenchCommand.class,
                 ai.pulsemind.cli.data.DataCommand.class,
+                JudgeCommand.class,
                 ai.pulsemind.cli.train.TrainCommand.class,
                 ai.pulsemind.cli.model.ModelCommand.class,
                 ai.pulsemind.cli.eval.EvalCommand.class,

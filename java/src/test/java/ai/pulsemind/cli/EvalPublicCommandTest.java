@@ -1,6 +1,7 @@
 package ai.pulsemind.cli;
 
 import ai.pulsemind.model.io.OracleFixtures;
+import ai.pulsemind.remote.FakeOpenAiEndpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class EvalPublicCommandTest {
     }
 
     @Test
-    void badFlagsGiveOneLineErrorsNamingTheFlag(@TempDir Path tmp) {
+    void badFlagsGiveOneLineErrorsNamingTheFlag(@TempDir Path tmp) throws Exception {
         String out = tmp.resolve("run").toString();
         assertError("give exactly one of --model", "eval", "public", "--task", "medqa", "--data", SAMPLES, "--out", out);
         assertError("--task: unknown task 'medq'", "eval", "public", "--model", "/x", "--task", "medq", "--data", SAMPLES, "--out", out);
@@ -69,8 +70,26 @@ class EvalPublicCommandTest {
         assertError("--match: 'strict' is not pulsemind or lm-eval", "eval", "public", "--model", "/x", "--task", "medqa", "--data", SAMPLES,
                 "--out", out, "--match", "strict");
         assertError("--shots must be in 0..25", "eval", "public", "--model", "/x", "--task", "medqa", "--data", SAMPLES, "--out", out, "--shots", "-1");
-        assertError("OpenAI-compatible endpoints are not connected in this build", "eval", "public", "--model",
-                "openai:http://127.0.0.1:9/v1,model=m", "--task", "medqa", "--data", SAMPLES, "--out", out);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) { port = s.getLocalPort(); } // closed: nothing listens there
+        assertError("--model openai:http://127.0.0.1:" + port + "/v1,model=m,name=m: endpoint http://127.0.0.1:" + port + "/v1 is unreachable",
+                "eval", "public", "--model", "openai:http://127.0.0.1:" + port + "/v1,model=m", "--task", "medqa", "--data", SAMPLES, "--out", out);
+    }
+
+    @Test
+    void runsAModelBehindAnOpenAiCompatibleEndpoint(@TempDir Path tmp) throws Exception {
+        try (FakeOpenAiEndpoint ep = FakeOpenAiEndpoint.start(FakeOpenAiEndpoint.Options.clean(0), req -> "The answer is: yes")) {
+            Path out = tmp.resolve("run");
+            GenerateCommandTest.Run r = run("eval", "public", "--model", "openai:" + ep.baseUrl() + ",model=served", "--task", "PubMedQA",
+                    "--data", SAMPLES, "--out", out.toString(), "--max-new-tokens", "12");
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+            assertEquals(ep.chatRequests(), lines.size(), "one request per question");
+            assertTrue(lines.size() >= 2, lines.toString());
+            assertTrue(ep.requests().stream().allMatch(b -> b.get("model").asText().equals("served") && b.get("max_tokens").asInt() == 12));
+            assertTrue(lines.getFirst().contains("The answer is: yes"), lines.getFirst());
+            assertTrue(M.readTree(out.resolve("config.json").toFile()).get("model").asText().startsWith("openai:" + ep.baseUrl()));
+        }
     }
 
     @Test

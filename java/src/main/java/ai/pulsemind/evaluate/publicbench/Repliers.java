@@ -1,12 +1,12 @@
 package ai.pulsemind.evaluate.publicbench;
 
 import ai.pulsemind.evaluate.ModelSpec;
+import ai.pulsemind.remote.EndpointConfig;
 
 /**
  * A {@link ModelSpec} to the {@link Replier} that runs it. Local checkpoints run on the local engine
- * ({@link LocalReplier}). OpenAI-compatible endpoints are where the HTTP client is wired in: {@link #endpoint} is
- * that one place; until then a run names the gap at its start, and an endpoint's recorded outputs are scored with
- * {@code --predictions}.
+ * ({@link LocalReplier}); OpenAI-compatible endpoints through the judges' HTTP client ({@link EndpointReplier}),
+ * which must answer when the run starts (an unreachable one fails then, naming the URL).
  */
 public final class Repliers {
     private Repliers() {}
@@ -19,9 +19,11 @@ public final class Repliers {
         };
     }
 
-    /** The seam for the OpenAI-compatible client: chat completions with {@code e.model()}, temperature 0. */
+    /**
+     * Chat completions with {@code e.model()}: 16 requests in flight, 120 s per request, the client's default retries;
+     * the key from {@code key-env} or {@code OPENAI_API_KEY}.
+     */
     static Replier endpoint(ModelSpec.Endpoint e) {
-        throw new IllegalArgumentException("--model " + e.canonical() + ": OpenAI-compatible endpoints are not connected in this build "
-                + "yet; record the endpoint's replies and score them with --predictions FILE");
+        return EndpointReplier.open(e, EndpointConfig.of(e.baseUrl().toString()), System.getenv());
     }
 }
