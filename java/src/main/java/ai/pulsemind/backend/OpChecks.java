@@ -98,21 +98,38 @@ public final class OpChecks {
     }
 
     /** Validates a decode-attention call and returns {Hq, Hkv, D, Lmax}. */
-    public static int[] attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, Tensor out) {
-        rank("attentionDecode", "q", q, 3);
-        rank("attentionDecode", "kCache", kCache, 4);
+    /**
+     * Validates an attentionDecode call and returns {Hq, Hkv, D, Lmax, S}; {@code slots} null means row b reads
+     * slot b (then the cache must have exactly B slots).
+     */
+    public static int[] attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lengths, Tensor out) {
+        String op = "attentionDecode";
+        rank(op, "q", q, 3);
+        rank(op, "kCache", kCache, 4);
         sameShape("attentionDecode (kCache vs vCache)", kCache, vCache);
         sameShape("attentionDecode (q vs out)", q, out);
-        int b = q.dim(0), hq = q.dim(1), d = q.dim(2), lmax = kCache.dim(1), hkv = kCache.dim(2);
-        if (kCache.dim(0) != b || kCache.dim(3) != d)
-            throw new IllegalArgumentException("attentionDecode: cache " + kCache.shape() + " does not fit q " + q.shape());
+        int b = q.dim(0), hq = q.dim(1), d = q.dim(2), s = kCache.dim(0), lmax = kCache.dim(1), hkv = kCache.dim(2);
+        if (kCache.dim(3) != d || (slots == null && s != b))
+            throw new IllegalArgumentException(op + ": cache " + kCache.shape() + " does not fit q " + q.shape()
+                    + (slots == null ? " (without slots, one cache slot per query row)" : ""));
         if (hkv == 0 || hq % hkv != 0)
-            throw new IllegalArgumentException("attentionDecode: " + hq + " query heads is not a multiple of " + hkv);
-        if (lengths.length != b) throw new IllegalArgumentException("attentionDecode: " + lengths.length + " lengths for batch " + b);
-        for (int i = 0; i < b; i++)
+            throw new IllegalArgumentException(op + ": " + hq + " query heads is not a multiple of " + hkv);
+        if (lengths.length != b) throw new IllegalArgumentException(op + ": " + lengths.length + " lengths for batch " + b);
+        if (slots != null && slots.length != b) throw new IllegalArgumentException(op + ": " + slots.length + " slots for batch " + b);
+        for (int i = 0; i < b; i++) {
             if (lengths[i] < 1 || lengths[i] > lmax)
-                throw new IllegalArgumentException("attentionDecode: length " + lengths[i] + " of row " + i + " not in [1, " + lmax + "]");
-        return new int[] {hq, hkv, d, lmax};
+                throw new IllegalArgumentException(op + ": length " + lengths[i] + " of row " + i + " not in [1, " + lmax + "]");
+            if (slots != null && (slots[i] < 0 || slots[i] >= s))
+                throw new IllegalArgumentException(op + ": slot " + slots[i] + " of row " + i + " not in [0, " + s + ")");
+        }
+        return new int[] {hq, hkv, d, lmax, s};
+    }
+
+    /** Slot b for row b: what a null {@code slots} means. */
+    public static int[] identitySlots(int b) {
+        int[] s = new int[b];
+        for (int i = 0; i < b; i++) s[i] = i;
+        return s;
     }
 
     /** Validates frames (T, C, H, W) against patches (rows, C·tp·p·p) for {@link PatchSpec}; returns frames' dims. */

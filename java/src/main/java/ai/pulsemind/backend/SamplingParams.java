@@ -32,7 +32,7 @@ public record SamplingParams(float temperature, int topK, float topP, float repe
     public boolean isGreedy() { return !(temperature > 0) || topK == 1; }
 
     /** Validates a {@link Backend#sample} call (shared by every backend) and returns {B, V, P} (P = 0 without prevIds). */
-    public static int[] check(Device device, Tensor logits, Tensor prevIds, Tensor out) {
+    public static int[] check(Device device, Tensor logits, java.util.List<SampleRow> rows, Tensor prevIds, Tensor out) {
         String op = "sample";
         OpChecks.ready(op, device, logits, prevIds, out);
         OpChecks.dtype(op, "logits", logits, DType.F32);
@@ -41,6 +41,7 @@ public record SamplingParams(float temperature, int topK, float topP, float repe
         int b = logits.dim(0), v = logits.dim(1);
         if (v == 0) throw new IllegalArgumentException(op + ": logits " + logits.shape() + " have an empty vocabulary");
         OpChecks.shape(op, "out", out, Shape.of(b));
+        if (rows.size() != b) throw new IllegalArgumentException(op + ": " + rows.size() + " sampling rows for " + b + " logits rows");
         int p = 0;
         if (prevIds != null) {
             OpChecks.dtype(op, "prevIds", prevIds, DType.I32);

@@ -162,9 +162,16 @@ public class CpuBackend extends ReferenceBackend {
         FastLogprob.backward(pool, h, w, targets, temperature, lse, dlogp, dh, dw, n, c, vocab);
     }
 
+    /** Rows in parallel: each is the reference's sequential algorithm, a pure function of its own inputs. */
     @Override
-    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
-                                         MemorySegment out, int hq, int hkv, int d, int lmax) {
-        FastDecode.decode(pool, q, k, v, lengths, scale, out, hq, hkv, d, lmax);
+    protected void sampleRows(MemorySegment lg, java.util.List<ai.pulsemind.backend.SampleRow> rows, MemorySegment pv,
+                              MemorySegment o, int b, int v, int p) {
+        pool.run(b, (r, w) -> o.setAtIndex(Mem.I, r, sampleOne(lg, rows.get(r), pv, r, v, p)));
+    }
+
+    @Override
+    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] slots, int[] lengths,
+                                         float scale, MemorySegment out, int hq, int hkv, int d, int lmax) {
+        FastDecode.decode(pool, q, k, v, slots, lengths, scale, out, hq, hkv, d, lmax);
     }
 }

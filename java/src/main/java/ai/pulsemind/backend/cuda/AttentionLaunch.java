@@ -22,7 +22,7 @@ final class AttentionLaunch implements AutoCloseable {
 
     private final CudaBackend be;
     private final MetadataCache<AttentionSpec> specs = new MetadataCache<>(64);       // (2(S+1)) I32: cu_q then cu_k
-    private final MetadataCache<MetadataCache.Ints> lengths = new MetadataCache<>(8);  // (B) I32
+    private final MetadataCache<MetadataCache.Ints> lengths = new MetadataCache<>(8);  // (2B) I32: decode lengths then slots
     private AttentionKernels kernels = AttentionKernels.AUTO;
 
     AttentionLaunch(CudaBackend be) { this.be = be; }
@@ -180,24 +180,28 @@ final class AttentionLaunch implements AutoCloseable {
 
     // ------------------------------------------------------------------ decode
 
-    void decode(Tensor q, Tensor kCache, Tensor vCache, int[] lens, float scale, Tensor out) {
+    void decode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lens, float scale, Tensor out) {
         String op = "attentionDecode";
         OpChecks.ready(op, be.device(), q, kCache, vCache, out);
         bf16(op, q, kCache, vCache, out);
-        int[] h = OpChecks.attentionDecode(q, kCache, vCache, lens, out); // {Hq, Hkv, D, Lmax}
+        int[] h = OpChecks.attentionDecode(q, kCache, vCache, slots, lens, out); // {Hq, Hkv, D, Lmax, S}
         int b = q.dim(0), hq = h[0], hkv = h[1], d = h[2], lmax = h[3];
         headDim(op, d);
         if (b == 0) return;
         if (b > 65535) throw new UnsupportedOperationException(op + ": batch " + b + " exceeds the grid's 65535");
-        Tensor dlen = lengths.get(new MetadataCache.Ints(lens), key -> {
+        // one upload per distinct (lengths, slots): [lengths (B) | slots (B)]
+        int[] meta = java.util.Arrays.copyOf(lens, 2 * b);
+        System.arraycopy(slots != null ? slots : OpChecks.identitySlots(b), 0, meta, b, b);
+        Tensor dmeta = lengths.get(new MetadataCache.Ints(meta), key -> {
             try (Tensor t = Tensor.ofInts(key.values(), key.values().length)) {
                 return be.upload(t);
             }
         });
+        long dlen = address(dmeta), dslots = dlen + 4L * b;
         int maxLen = 0;
         for (int l : lens) maxLen = Math.max(maxLen, Math.min(l, lmax));
         if (!tensorCores(d, aligned16(q, kCache, vCache, out))) {
-            be.kernel("pm_decode_attn_v1_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache)).ptr(address(dlen))
+            be.kernel("pm_decode_attn_v1_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache)).ptr(dslots).ptr(dlen)
                     .ptr(address(out)).i32(lmax).i32(hq).i32(hkv).i32(d).f32(scale).launch3d(hq, b, 1, 32, 0, be.stream());
             return;
         }
@@ -206,7 +210,7 @@ final class AttentionLaunch implements AutoCloseable {
         long groups = (long) hkv * cdiv(hq / hkv, DECODE_GB);
         try (Tensor oPart = be.scratch((long) b * hq * nsplit * d); Tensor lsePart = be.scratch((long) b * hq * nsplit)) {
             be.kernel("pm_decode_attn_split_d" + d + "_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache))
-                    .ptr(address(dlen)).ptr(address(oPart)).ptr(address(lsePart)).i32(lmax).i32(hq).i32(hkv).i32(d)
+                    .ptr(dslots).ptr(dlen).ptr(address(oPart)).ptr(address(lsePart)).i32(lmax).i32(hq).i32(hkv).i32(d)
                     .i32(nsplit).i32(chunk).f32(scale).launch3d(nsplit, groups, b, 128, 0, be.stream());
             be.kernel("pm_decode_attn_combine_bf16").ptr(address(oPart)).ptr(address(lsePart)).ptr(address(out)).i32(hq)
                     .i32(nsplit).i32(d).launch3d(hq, b, 1, 128, 0, be.stream());

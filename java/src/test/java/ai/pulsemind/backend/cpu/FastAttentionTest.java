@@ -103,4 +103,27 @@ class FastAttentionTest {
             Parity.check("attention", String.format("attentionDecode Hq=%d Hkv=%d D=%d", hq, hkv, d), of, or);
         }
     }
+
+    @Test
+    void decodeReadsEachRowsCacheSlot() {
+        // 3 query rows over 5 slots, out of order; the reference reads the same slots
+        int slots = 5, hq = 4, hkv = 2, d = 24, lmax = 40;
+        int[] rows = {3, 0, 4}, lengths = {40, 2, 17};
+        Tensor q = rnd.uniform(1, 3, hq, d), kc = rnd.uniform(1, slots, lmax, hkv, d), vc = rnd.uniform(1, slots, lmax, hkv, d);
+        Tensor of = f32(3, hq, d), or = f32(3, hq, d), alone = f32(1, hq, d);
+        float scale = (float) (1 / Math.sqrt(d));
+        FAST.attentionDecode(q, kc, vc, rows, lengths, scale, of);
+        REF.attentionDecode(q, kc, vc, rows, lengths, scale, or);
+        Parity.check("attention", "attentionDecode through slots", of, or);
+        // row 0 (slot 3) alone, against a cache holding only that slot: the same numbers
+        Tensor k3 = kc.narrow(0, 3, 1), v3 = vc.narrow(0, 3, 1);
+        Tensor kOne = f32(1, lmax, hkv, d), vOne = f32(1, lmax, hkv, d);
+        REF.copy(k3, kOne);
+        REF.copy(v3, vOne);
+        REF.attentionDecode(q.narrow(0, 0, 1).isContiguous() ? q.narrow(0, 0, 1) : q, kOne, vOne, new int[] {40}, scale, alone);
+        float[] a = alone.toFloatArray(), b = or.toFloatArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, java.util.Arrays.copyOf(b, a.length), "slot indirection changes nothing");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> REF.attentionDecode(q, kc, vc, new int[] {0, 5, 1}, lengths, scale, or));
+    }
 }

@@ -104,7 +104,7 @@ final class Bf16Twin implements InvocationHandler {
                     bf16(op, t(a, 0), t(a, 1), t(a, 2), t(a, 3), t(a, 5), t(a, 7), t(a, 8), t(a, 9));
                     f32(op, t(a, 4));
                 }
-                case "attentionDecode" -> bf16(op, t(a, 0), t(a, 1), t(a, 2), t(a, 5));
+                case "attentionDecode" -> bf16(op, t(a, 0), t(a, 1), t(a, 2), t(a, a.length - 1)); // out last, with or without slots
                 case "gatherRows" -> {
                     dtype(op, t(a, 1), DType.I32);
                     if (t(a, 0).dtype() != t(a, 2).dtype()) fail(op, "out dtype differs from the table's");

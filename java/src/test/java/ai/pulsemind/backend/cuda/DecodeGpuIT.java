@@ -67,6 +67,36 @@ class DecodeGpuIT {
         }
     }
 
+    /**
+     * Query rows reading a subset of the cache's slots, out of order (an engine decoding some of its sequences):
+     * the slots not read hold NaN, so reading the wrong slot shows.
+     */
+    @Test
+    void queryRowsReadTheirOwnCacheSlots() {
+        Random rnd = new Random(32);
+        int slots = 5, b = 3, hq = 8, hkv = 2, d = 64, lmax = GpuParity.emulated(be) ? 24 : 160;
+        int[] rows = {4, 0, 2}, lengths = {lmax, 3, lmax / 2};
+        try (Tensor q = rand(rnd, DType.BF16, -1.7f, 1.7f, b, hq, d); Tensor k = rand(rnd, DType.BF16, -1.7f, 1.7f, slots, lmax, hkv, d);
+             Tensor v = rand(rnd, DType.BF16, -1.7f, 1.7f, slots, lmax, hkv, d); Tensor ref = Tensor.hostEmpty(DType.F32, Shape.of(b, hq, d))) {
+            REF.attentionDecode(q, k, v, rows, lengths, (float) (1 / Math.sqrt(d)), ref);
+            int row = lmax * hkv * d;
+            for (int s : new int[] {1, 3}) for (long i = (long) s * row; i < (long) (s + 1) * row; i++) {
+                k.setFloat(i, Float.NaN);
+                v.setFloat(i, Float.NaN);
+            }
+            try (Tensor gq = up(be, q, DType.BF16); Tensor gk = up(be, k, DType.BF16); Tensor gv = up(be, v, DType.BF16)) {
+                for (AttentionKernels kern : new AttentionKernels[] {AttentionKernels.AUTO, AttentionKernels.V1}) {
+                    be.useAttentionKernels(kern);
+                    try (Tensor out = poisoned(be, DType.BF16, b, hq, d)) {
+                        be.attentionDecode(gq, gk, gv, rows, lengths, (float) (1 / Math.sqrt(d)), out);
+                        check("attentionDecode", "slots " + java.util.Arrays.toString(rows) + " of " + slots + " " + kern,
+                                DType.BF16, out.shape(), down(be, out), ref.toFloatArray());
+                    }
+                }
+            }
+        }
+    }
+
     /** NaN in cache rows at or past each sequence's length: the kernels must not read them. */
     private static void poisonPadding(Tensor cache, int[] lengths) {
         int lmax = cache.dim(1), row = cache.dim(2) * cache.dim(3);

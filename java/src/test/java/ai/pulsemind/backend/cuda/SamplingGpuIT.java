@@ -1,5 +1,6 @@
 package ai.pulsemind.backend.cuda;
 
+import ai.pulsemind.backend.SampleRow;
 import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
@@ -54,8 +55,8 @@ class SamplingGpuIT {
                     for (long step : emu ? new long[] {1L << 33} : new long[] {0, 1, 1L << 33}) {
                         for (boolean withPrev : new boolean[] {false, true}) {
                             be.fill(out, -7f);
-                            be.sample(gl, sp, 12345L, step, withPrev ? gp : null, out);
-                            REF.sample(logits, sp, 12345L, step, withPrev ? prevIds : null, ref);
+                            be.sample(gl, SampleRow.streams(sp, 12345L, step, gl.dim(0)), withPrev ? gp : null, out);
+                            REF.sample(logits, SampleRow.streams(sp, 12345L, step, logits.dim(0)), withPrev ? prevIds : null, ref);
                             int[] got = new int[b];
                             try (Tensor h = Tensor.hostEmpty(DType.I32, Shape.of(b))) {
                                 be.copy(out, h);
@@ -67,6 +68,28 @@ class SamplingGpuIT {
                     }
                 }
             }
+        }
+    }
+
+    /** One launch, every row with its own parameters, seed, stream and step (a continuous batch's decode step). */
+    @Test
+    void perRowParametersSeedsStreamsAndStepsMatchTheCpuTwin() {
+        Random rnd = new Random(53);
+        int b = PARAMS.length, vocab = 1000, p = 16;
+        float[] lg = new float[b * vocab];
+        for (int i = 0; i < lg.length; i++) lg[i] = (float) (rnd.nextGaussian() * 3);
+        int[] prev = new int[b * p];
+        for (int i = 0; i < prev.length; i++) prev[i] = i % 5 == 0 ? -1 : rnd.nextInt(vocab);
+        java.util.List<SampleRow> rows = new java.util.ArrayList<>();
+        for (int r = 0; r < b; r++) rows.add(new SampleRow(PARAMS[r], 1000L * r + (1L << 40), 3 * r, 7L * r + (r == 2 ? 1L << 33 : 0)));
+        try (Tensor logits = Tensor.of(lg, b, vocab); Tensor prevIds = Tensor.ofInts(prev, b, p); Tensor gl = be.upload(logits);
+             Tensor gp = be.upload(prevIds); Tensor out = be.empty(DType.I32, Shape.of(b)); Tensor ref = Tensor.hostEmpty(DType.I32, Shape.of(b));
+             Tensor h = Tensor.hostEmpty(DType.I32, Shape.of(b))) {
+            be.sample(gl, rows, gp, out);
+            REF.sample(logits, rows, prevIds, ref);
+            be.copy(out, h);
+            assertArrayEquals(ref.toIntArray(), h.toIntArray(), "per-row sampling: gpu " + Arrays.toString(h.toIntArray())
+                    + " cpu " + Arrays.toString(ref.toIntArray()));
         }
     }
 
