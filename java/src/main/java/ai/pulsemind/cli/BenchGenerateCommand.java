@@ -36,13 +36,13 @@ import java.util.concurrent.Callable;
 @Command(mixinStandardHelpOptions = true, name = "generate", sortOptions = false,
         description = "Prefill, decode and rollout tokens/s of the generation engine on a random-weight decoder.")
 public final class BenchGenerateCommand implements Callable<Integer> {
-    @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "Decoder shape: qwen2.5-0.5b or tiny (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shape", paramLabel = "NAME", defaultValue = "qwen2.5-0.5b", description = "Decoder shape: qwen2.5-0.5b or tiny (default: ${DEFAULT-VALUE}).")
     String shape;
-    @Option(names = "--prompt", defaultValue = "128", description = "Prompt tokens per sequence (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prompt", paramLabel = "TOKENS", defaultValue = "128", description = "Prompt tokens per sequence (default: ${DEFAULT-VALUE}).")
     int prompt;
-    @Option(names = "--new", defaultValue = "32", description = "New tokens per sequence, exactly (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--new", paramLabel = "TOKENS", defaultValue = "32", description = "New tokens per sequence, exactly (default: ${DEFAULT-VALUE}).")
     int newTokens;
-    @Option(names = "--batch", defaultValue = "1", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
     int batch;
     @Option(names = "--temperature", paramLabel = "T", description = "Sample with this temperature (> 0), each sequence with its own seed; without it, greedy.")
     Float temperature;
@@ -50,13 +50,13 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     float topP;
     @Option(names = "--sequential", description = "Run the sequences one at a time instead of batched (the one-at-a-time baseline).")
     boolean sequential;
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
     int threads;
-    @Option(names = "--device", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", paramLabel = "NAME", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed generations first, for JIT warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed generations first, for JIT warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
-    @Option(names = "--reps", defaultValue = "3", description = "Timed repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reps", paramLabel = "N", defaultValue = "3", description = "Timed repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
     int reps;
     @Option(names = "--json", description = "Print one JSON line.")
     boolean json;

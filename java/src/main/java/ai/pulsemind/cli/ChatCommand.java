@@ -43,17 +43,17 @@ public final class ChatCommand implements Callable<Integer> {
     Path image;
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt; without it the chat template's default applies.")
     String system;
-    @Option(names = "--max-new-tokens", defaultValue = "512", description = "Most new tokens per reply (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "512", description = "Most new tokens per reply (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
     @Option(names = "--temperature", paramLabel = "T", description = "Sample with this temperature (> 0); without it, decoding is greedy.")
     Float temperature;
     @Option(names = "--top-p", defaultValue = "0.9", paramLabel = "P", description = "Nucleus sampling threshold in (0, 1], with --temperature (default: ${DEFAULT-VALUE}).")
     float topP;
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed; reply k draws from stream k of it (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Sampling seed; reply k draws from stream k of it (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--device", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", paramLabel = "NAME", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Override
@@ -62,7 +62,7 @@ public final class ChatCommand implements Callable<Integer> {
         if (temperature != null && !(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0, got " + temperature);
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
         checkImage();
-        if (!Files.isDirectory(model)) throw new IllegalArgumentException("--model: " + model + " is not a directory");
+        GenerateCommand.checkModelDir(model);
         try (Backend be = Backends.open(device, threads); ChatModel cm = ChatModel.open(model, be, null)) {
             int window = Math.min(WINDOW, cm.model().text().config().maxPositionEmbeddings());
             try (Engine engine = new Engine(cm.model(), be, Engine.Config.of(1, window), cm.tokenizer())) {

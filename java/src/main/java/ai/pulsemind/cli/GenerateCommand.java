@@ -38,7 +38,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--messages", required = true, paramLabel = "FILE",
             description = "JSON file: an array of chat messages (roles system, user, assistant); image paths are relative to it.")
     Path messages;
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Most new tokens per reply (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "Most new tokens per reply (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
     @Option(names = "--greedy", description = "Arg-max decoding; the default unless --temperature is given.")
     boolean greedy;
@@ -49,17 +49,17 @@ public final class GenerateCommand implements Callable<Integer> {
     float topP;
     @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Keep the K most likely tokens when sampling; 0 is off (default: ${DEFAULT-VALUE}).")
     int topK;
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed: the same seed gives the same replies (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Sampling seed: the same seed gives the same replies (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--repetition-penalty", defaultValue = "1.0", description = "Divide the logits of tokens already seen by this (> 0; default: ${DEFAULT-VALUE}, off).")
+    @Option(names = "--repetition-penalty", paramLabel = "R", defaultValue = "1.0", description = "Divide the logits of tokens already seen by this (> 0; default: ${DEFAULT-VALUE}, off).")
     float repetitionPenalty;
-    @Option(names = "--n", defaultValue = "1", description = "Replies to sample from the same prompt, generated together (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n", paramLabel = "N", defaultValue = "1", description = "Replies to sample from the same prompt, generated together (default: ${DEFAULT-VALUE}).")
     int n;
     @Option(names = "--logprobs", description = "With --json, add \"logprobs\": the log-probability of each new token under the model (temperature 1).")
     boolean logprobs;
-    @Option(names = "--device", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", paramLabel = "NAME", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
     int threads;
     @Option(names = "--json", description = "Print one JSON line per reply: {prompt_ids, new_ids, text, finish_reason} (and logprobs, index).")
     boolean json;
@@ -70,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (n < 1) throw new IllegalArgumentException("--n must be >= 1, got " + n);
         if (logprobs && !json) throw new IllegalArgumentException("--logprobs prints with --json; add --json");
         Conversation conv = readMessages(messages);
-        if (!Files.isDirectory(model)) throw new IllegalArgumentException("--model: " + model + " is not a directory");
+        checkModelDir(model);
         try (Backend be = Backends.open(device, threads);
              ChatModel cm = ChatModel.open(model, be, null)) {
             Prompt prompt = cm.prompt(conv);
@@ -108,6 +108,12 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (n > 1) o.put("index", index);
         return o;
+    }
+
+    /** A model directory that is not there is named as such (not as its first missing file). */
+    static void checkModelDir(Path dir) {
+        if (!Files.exists(dir)) throw new IllegalArgumentException("--model: " + dir + " does not exist");
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a directory");
     }
 
     /** The messages file as a conversation; errors name the file and the field. */
