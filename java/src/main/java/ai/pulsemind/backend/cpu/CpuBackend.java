@@ -162,11 +162,18 @@ public class CpuBackend extends ReferenceBackend {
         FastLogprob.backward(pool, h, w, targets, temperature, lse, dlogp, dh, dw, n, c, vocab);
     }
 
-    /** Rows in parallel: each is the reference's sequential algorithm, a pure function of its own inputs. */
+    /** Rows in parallel, each through {@link FastSampling} (the reference's algorithm with vectorised exp/log). */
     @Override
     protected void sampleRows(MemorySegment lg, java.util.List<ai.pulsemind.backend.SampleRow> rows, MemorySegment pv,
                               MemorySegment o, int b, int v, int p) {
-        pool.run(b, (r, w) -> o.setAtIndex(Mem.I, r, sampleOne(lg, rows.get(r), pv, r, v, p)));
+        pool.run(b, (r, w) -> {
+            int[] prev = null;
+            if (pv != null) {
+                prev = new int[p];
+                MemorySegment.copy(pv, Mem.I, (long) r * p * 4, prev, 0, p);
+            }
+            o.setAtIndex(Mem.I, r, FastSampling.sampleRow(lg, r, v, prev, rows.get(r)));
+        });
     }
 
     @Override
