@@ -1,13 +1,15 @@
 // Fused AdamW (PyTorch semantics: decoupled decay, bias-corrected moments) over f32 master weights and f32
-// moments, with the gradient in f32 or bf16, optionally writing the bf16 copy of the updated parameter that
-// the forward pass reads. One pass: reads p, g, m, v; writes p, m, v (and the bf16 copy).
+// moments, with the gradient in f32 or bf16 scaled by grad_scale first (global-norm clipping folded in),
+// optionally writing the bf16 copy of the updated parameter that the forward pass reads. One pass: reads p, g,
+// m, v; writes p, m, v (and the bf16 copy).
 #include "common.cuh"
 
 struct AdamW {
-    float lr, beta1, beta2, eps, weight_decay, bias_corr1, bias_corr2_sqrt;
+    float lr, beta1, beta2, eps, weight_decay, bias_corr1, bias_corr2_sqrt, grad_scale;
 };
 
 __device__ __forceinline__ void adamw_one(float& p, float g, float& m, float& v, const AdamW& h) {
+    g *= h.grad_scale;
     m = h.beta1 * m + (1.f - h.beta1) * g;
     v = h.beta2 * v + (1.f - h.beta2) * g * g;
     p *= 1.f - h.lr * h.weight_decay;

@@ -7,7 +7,7 @@ dynamic shared memory, scratch sizes and multi-kernel compositions are checked b
 asynchronous copies and the GPU's rounding are not (see emu.py).
 
     /tmp/oracle/bin/python tools/gpu-dev/java_emu.py build [OUT_DIR]        # prints the library directory
-    /tmp/oracle/bin/python tools/gpu-dev/java_emu.py test AttentionGpuIT,DecodeGpuIT   # mvn verify against it
+    /tmp/oracle/bin/python tools/gpu-dev/java_emu.py test ConformanceGpuIT,CudaSpecificGpuIT   # mvn verify against it
 Build: about a minute of g++ on two cores; cached by the hash of the sources.
 """
 import hashlib

@@ -2,8 +2,10 @@ package ai.pulsemind.autograd;
 
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.tensor.AllocationScope;
+import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.GradNode;
+import ai.pulsemind.tensor.Storage;
 import ai.pulsemind.tensor.Tensor;
 
 import java.util.ArrayDeque;
@@ -15,7 +17,8 @@ import java.util.Map;
 /**
  * The backward pass: walks the nodes reachable from the root in reverse topological order (Kahn's algorithm,
  * so a node runs only after every consumer of its output has delivered its gradient), and accumulates into
- * {@link Tensor#grad()} of leaves that require grad.
+ * {@link Tensor#grad()} of leaves that require grad (an F32 tensor, allocated on first use unless the owner of the
+ * leaf set one, as a parameter store does).
  *
  * <p>The order is a deterministic function of the graph, so repeated runs sum gradients in the same order.
  */
@@ -50,6 +53,9 @@ public final class Autograd {
         Map<GradNode, Integer> consumers = countConsumers(rootNode);
         Map<GradNode, Tensor> pending = new IdentityHashMap<>();
         List<Tensor> deferred = new ArrayList<>(); // gradients that a view still reads; closed at the end
+        // storages handed on as they are (add's backward gives its gOut to both inputs): several producers may hold
+        // them pending, so none of them may close it early
+        java.util.Set<Storage> shared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         pending.put(rootNode, seed);
         ArrayDeque<GradNode> ready = new ArrayDeque<>();
         ready.push(rootNode);
@@ -69,7 +75,10 @@ public final class Autograd {
                 if (!g.shape().equals(in.shape()))
                     throw new IllegalStateException("backward of " + node.name() + " returned a gradient of shape "
                             + g.shape() + " for input " + in);
-                viewed |= g.storage() == gOut.storage();
+                if (g.storage() == gOut.storage()) {
+                    viewed = true;
+                    shared.add(g.storage());
+                }
                 GradNode producer = in.gradFn();
                 if (producer == null) {
                     accumulateLeaf(be, in, g);
@@ -77,28 +86,29 @@ public final class Autograd {
                 } else {
                     Tensor prev = pending.get(producer);
                     if (prev == null) pending.put(producer, g);
-                    else pending.put(producer, sum(be, prev, g, gOut));
+                    else pending.put(producer, sum(be, prev, g, gOut, shared));
                     if (consumers.merge(producer, -1, Integer::sum) == 0) ready.push(producer);
                 }
             }
-            if (viewed) deferred.add(gOut);
+            if (viewed || shared.contains(gOut.storage())) deferred.add(gOut);
             else gOut.close();
         }
         deferred.forEach(Tensor::close);
     }
 
     /** prev + g into fresh memory, closing whichever addend the engine owns. */
-    private static Tensor sum(Backend be, Tensor prev, Tensor g, Tensor gOut) {
+    private static Tensor sum(Backend be, Tensor prev, Tensor g, Tensor gOut, java.util.Set<Storage> shared) {
         Tensor s = be.empty(prev.dtype(), prev.shape());
         be.add(prev, g, s);
-        if (prev.storage() != gOut.storage()) prev.close();
-        if (g.storage() != gOut.storage()) g.close();
+        if (prev.storage() != gOut.storage() && !shared.contains(prev.storage())) prev.close();
+        if (g.storage() != gOut.storage() && !shared.contains(g.storage())) g.close();
         return s;
     }
 
     private static void accumulateLeaf(Backend be, Tensor leaf, Tensor g) {
-        // a parameter's gradient outlives the step's allocation scope: it accumulates over micro-batches
-        if (leaf.grad() == null) leaf.setGrad(AllocationScope.outside(() -> be.zeros(leaf.dtype(), leaf.shape())));
+        // a parameter's gradient outlives the step's allocation scope: it accumulates over micro-batches, in F32
+        // whatever the parameter's dtype (a bf16 weight's gradient would lose the small updates of later ones)
+        if (leaf.grad() == null) leaf.setGrad(AllocationScope.outside(() -> be.zeros(DType.F32, leaf.shape())));
         be.axpy(1f, g, leaf.grad());
     }
 

@@ -255,8 +255,21 @@ public interface Backend extends AutoCloseable {
 
     // ------------------------------------------------------------------ optimiser
 
-    /** One AdamW step on F32 param, grad, m, v of the same shape; updates param, m, v in place. */
-    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp);
+    /**
+     * One AdamW step with f32 master weights ({@link AdamWParams}: the gradient scaled by {@code gradScale}, decoupled
+     * decay, bias-corrected moments). Updates master, m and v in place and, when {@code compute} is given, rewrites
+     * it from the updated master rounded to its dtype (round to nearest even): the copy the forward pass reads.
+     *
+     * @param master  (…) F32 master weights
+     * @param grad    same shape, F32 (what autograd accumulated; CUDA also takes BF16)
+     * @param m       same shape, F32 first moment
+     * @param v       same shape, F32 second moment
+     * @param compute same shape BF16, or null when the forward reads the master itself
+     */
+    void adamw(Tensor master, Tensor grad, Tensor m, Tensor v, AdamWParams hp, Tensor compute);
+
+    /** {@link #adamw(Tensor, Tensor, Tensor, Tensor, AdamWParams, Tensor)} on a parameter that is its own master. */
+    default void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp) { adamw(param, grad, m, v, hp, null); }
 
     // ------------------------------------------------------------------ CRPO advantage
 

@@ -39,6 +39,7 @@ public final class Backends {
      * @param threads CPU threads (0: all cores)
      */
     public static Backend open(String spec, int threads) {
+        ai.pulsemind.config.InvalidSetting.require(threads >= 0, "threads", "must be >= 0 (0: all cores), got " + threads);
         String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
         if (s.equals("auto")) {
             for (BackendProvider p : providers()) {

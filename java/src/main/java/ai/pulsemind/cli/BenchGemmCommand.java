@@ -2,50 +2,65 @@ package ai.pulsemind.cli;
 
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
 import ai.pulsemind.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
-/** {@code pulsemind bench gemm}: times C = A·B (f32) on the fast CPU backend and prints GFLOP/s. */
-@Command(mixinStandardHelpOptions = true, name = "gemm", description = "Time an f32 GEMM C(MxN) = A(MxK)·B(KxN) and print GFLOP/s.")
+/**
+ * {@code pulsemind bench gemm}: times C = A·B (f32) and prints GFLOP/s. Repetitions are chosen by time, as JMH does
+ * ({@link TimedRuns}): a warm-up budget, then a measurement budget; the median call is reported and the result
+ * spot-checked against a double-precision dot product.
+ */
+@Command(mixinStandardHelpOptions = true, name = "gemm", description = "Time an f32 GEMM C(MxN) = A(MxK)·B(KxN) and print GFLOP/s "
+        + "(median call; repetitions chosen by a time budget; result spot-checked).")
 public final class BenchGemmCommand implements Callable<Integer> {
-    @Option(names = "--m", defaultValue = "1024") int m;
-    @Option(names = "--n", defaultValue = "1024") int n;
-    @Option(names = "--k", defaultValue = "1024") int k;
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).") int threads;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu-reference, cuda.") String device;
-    @Option(names = "--reps", defaultValue = "0", description = "Timed repetitions (0: about one second's worth).") int reps;
+    @Option(names = "--m", defaultValue = "1024", description = "Rows of A and C (default ${DEFAULT-VALUE}).") int m;
+    @Option(names = "--n", defaultValue = "1024", description = "Columns of B and C (default ${DEFAULT-VALUE}).") int n;
+    @Option(names = "--k", defaultValue = "1024", description = "Columns of A, rows of B (default ${DEFAULT-VALUE}).") int k;
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (default ${DEFAULT-VALUE}: all cores).") int threads;
+    @Mixin DeviceOption device = new DeviceOption("cpu");
+    @Option(names = "--warmup-time", defaultValue = "2.0", paramLabel = "SECONDS",
+            description = "Untimed calls first for this long: JIT compilation (seconds on a busy machine), caches, thread pools "
+                    + "(default ${DEFAULT-VALUE} s).")
+    @Setting("warmupSeconds") double warmupTime;
+    @Option(names = "--time", defaultValue = "1.0", paramLabel = "SECONDS",
+            description = "Timed calls for this long, at least " + TimedRuns.MIN_REPS + " (default ${DEFAULT-VALUE} s).")
+    @Setting("measureSeconds") double time;
+    @Option(names = "--reps", defaultValue = "0",
+            description = "Exactly this many timed calls instead of --time (default ${DEFAULT-VALUE}: by --time).") int reps;
     @Option(names = "--json", description = "Print one JSON line.") boolean json;
 
     @Override
     public Integer call() {
-        if (m <= 0 || n <= 0 || k <= 0) throw new IllegalArgumentException("--m, --n, --k must be > 0");
-        try (Backend be = Backends.open(device, threads)) {
+        InvalidSetting.atLeast("m", m, 1); // reported as --m, --n, --k (FlagNames)
+        InvalidSetting.atLeast("n", n, 1);
+        InvalidSetting.atLeast("k", k, 1);
+        TimedRuns budget = new TimedRuns(warmupTime, time, reps);
+        try (Backend be = device.open(threads)) {
             Random rnd = new Random(1);
             Tensor a = upload(be, m, k, rnd), b = upload(be, k, n, rnd);
             Tensor c = be.empty(DType.F32, Shape.of(m, n));
             double flop = 2.0 * m * n * k;
-            for (int i = 0; i < 3; i++) be.matmul(a, false, b, false, c, 1f, 0f); // warm-up: JIT and caches
-            be.synchronize();
-            int r = reps > 0 ? reps : (int) Math.max(3, Math.min(1000, 1e9 / Math.max(1, time(be, a, b, c))));
-            double[] ns = new double[r];
-            for (int i = 0; i < r; i++) ns[i] = time(be, a, b, c);
-            Arrays.sort(ns);
-            double median = ns[r / 2];
+            TimedRuns.Samples s = budget.run(() -> time(be, a, b, c));
+            double median = s.medianNanos();
             double gflops = flop / median;
             checkResult(be, a, b, c);
             if (json) {
-                System.out.printf("{\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"backend\":\"%s\",\"median_ms\":%.4f,\"gflops\":%.2f}%n",
-                        m, n, k, threads > 0 ? threads : Backends.defaultThreads(), be.name(), median / 1e6, gflops);
+                System.out.printf(Locale.ROOT, "{\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"backend\":\"%s\",\"median_ms\":%.6f,"
+                                + "\"min_ms\":%.6f,\"reps\":%d,\"warmup_calls\":%d,\"gflops\":%.2f}%n",
+                        m, n, k, threads > 0 ? threads : Backends.defaultThreads(), be.name(), median / 1e6,
+                        s.sortedNanos()[0] / 1e6, s.count(), s.warmupCalls(), gflops);
             } else {
-                System.out.printf("gemm %dx%dx%d on %s: median %.3f ms over %d runs, %.1f GFLOP/s%n",
-                        m, n, k, be.name(), median / 1e6, r, gflops);
+                System.out.printf(Locale.ROOT, "gemm %dx%dx%d on %s: median %.3f ms over %d runs (after %d warm-up), %.1f GFLOP/s%n",
+                        m, n, k, be.name(), median / 1e6, s.count(), s.warmupCalls(), gflops);
             }
         }
         return 0;
@@ -59,7 +74,7 @@ public final class BenchGemmCommand implements Callable<Integer> {
         }
     }
 
-    private static double time(Backend be, Tensor a, Tensor b, Tensor c) {
+    private static long time(Backend be, Tensor a, Tensor b, Tensor c) {
         long t0 = System.nanoTime();
         be.matmul(a, false, b, false, c, 1f, 0f);
         be.synchronize();

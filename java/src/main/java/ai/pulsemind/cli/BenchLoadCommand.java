@@ -1,51 +1,56 @@
 package ai.pulsemind.cli;
 
 import ai.pulsemind.backend.Backend;
-import ai.pulsemind.backend.Backends;
 import ai.pulsemind.model.io.Qwen25VlCheckpoint;
-import ai.pulsemind.model.io.SafetensorsWriter;
 import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
 import ai.pulsemind.tensor.DType;
-import ai.pulsemind.tensor.Shape;
 import ai.pulsemind.tensor.Tensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code pulsemind bench load}: time and peak memory of loading a checkpoint, against the size of the weights in
- * memory. With {@code --create}, first writes a random checkpoint of the named shape (text decoder of that shape,
- * a one-block vision tower) in the published Hugging Face layout.
+ * memory. With {@code --create}, first writes a random model directory of the named shape ({@link RandomCheckpoint}:
+ * weights, config, tokenizer, chat template, image processor), saying how many bytes it is about to write.
  *
  * <p>Memory is read from /proc/self/status, sampled every millisecond during the load: anonymous memory (what
  * the loader allocates) and file-backed memory (mapped checkpoint pages, which the kernel can drop) separately.
  */
 @Command(mixinStandardHelpOptions = true, name = "load", description = "Time and peak memory of loading a checkpoint (optionally creating a random one first).")
 public final class BenchLoadCommand implements Callable<Integer> {
-    @Option(names = "--dir", required = true, description = "Checkpoint directory.") Path dir;
-    @Option(names = "--create", description = "Write a random checkpoint into --dir first (if it has none).") boolean create;
-    @Option(names = "--shape", defaultValue = "qwen2.5-0.5b") String shape;
-    @Option(names = "--dtype", defaultValue = "bf16", description = "bf16 or f32 (with --create).") String dtype;
-    @Option(names = "--device", defaultValue = "cpu") String device;
-    @Option(names = "--json") boolean json;
+    @Option(names = "--dir", required = true, description = "Model directory (Hugging Face layout: config.json, *.safetensors).") Path dir;
+    @Option(names = "--create", description = "First write a random model directory into --dir (weights, config, tokenizer, chat "
+            + "template, image processor), unless it already holds a config.json.") boolean create;
+    @Option(names = "--shape", defaultValue = "qwen2.5-0.5b",
+            description = "With --create: qwen2.5-0.5b (about 1 GB in bf16) or tiny (under 1 MB) (default ${DEFAULT-VALUE}).") String shape;
+    @Option(names = "--dtype", defaultValue = "bf16", description = "With --create: bf16 or f32 (default ${DEFAULT-VALUE}).") String dtype;
+    @Mixin DeviceOption device = new DeviceOption("cpu");
+    @Option(names = "--json", description = "Print one JSON line.") boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (create && !Files.exists(dir.resolve("config.json"))) write(dir, BenchGenerateCommand.dims(shape), switch (dtype) {
-            case "bf16" -> DType.BF16;
-            case "f32" -> DType.F32;
-            default -> throw new IllegalArgumentException("--dtype must be bf16 or f32, got " + dtype);
-        });
+        if (create && !Files.exists(dir.resolve("config.json"))) {
+            DType dt = switch (dtype) {
+                case "bf16" -> DType.BF16;
+                case "f32" -> DType.F32;
+                default -> throw new IllegalArgumentException("--dtype must be bf16 or f32, got " + dtype);
+            };
+            TextConfig t = BenchGenerateCommand.dims(shape);
+            CliPaths.requireCreatableDir("--dir", dir);
+            System.err.printf("bench load: writing a random %s model (%s, %,d parameters, %s of weights) into %s%n",
+                    shape, dtype, RandomCheckpoint.parameters(t), human(RandomCheckpoint.weightBytes(t, dt)), dir);
+            RandomCheckpoint.write(dir, t, dt);
+        } else if (!Files.exists(dir.resolve("config.json"))) {
+            throw new IllegalArgumentException("--dir " + dir + ": no config.json (a Hugging Face model directory; --create writes a random one)");
+        }
         // The writer's buffers go back to the system first, or the load would reuse them and the delta read ~0.
         ai.pulsemind.tensor.HostAllocator.global().trim();
         long[] base = status();
@@ -63,7 +68,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
             }
         });
         long t0 = System.nanoTime();
-        try (Backend be = Backends.open(device, 0); Qwen25VlCheckpoint ckpt = Qwen25VlCheckpoint.open(dir)) {
+        try (Backend be = device.open(0); Qwen25VlCheckpoint ckpt = Qwen25VlCheckpoint.open(dir)) {
             Qwen25VL model = Qwen25VL.load(be, ckpt);
             double seconds = (System.nanoTime() - t0) / 1e9;
             sampler.interrupt();
@@ -103,62 +108,4 @@ public final class BenchLoadCommand implements Callable<Integer> {
     private static long kb(String line) { return Long.parseLong(line.replaceAll("\\D+", "")) * 1024; }
 
     private static String human(long b) { return ai.pulsemind.tensor.MemoryStats.human(b); }
-
-    /** A random checkpoint: the text decoder of {@code t}'s shape and a one-block vision tower, published layout. */
-    static void write(Path dir, TextConfig t, DType dt) throws IOException {
-        Files.createDirectories(dir);
-        ObjectMapper om = new ObjectMapper();
-        ObjectNode c = om.createObjectNode();
-        c.putArray("architectures").add("Qwen2_5_VLForConditionalGeneration");
-        c.put("model_type", "qwen2_5_vl").put("hidden_act", "silu").put("hidden_size", t.hiddenSize())
-                .put("intermediate_size", t.intermediateSize()).put("num_attention_heads", t.numHeads())
-                .put("num_hidden_layers", t.numLayers()).put("num_key_value_heads", t.numKvHeads())
-                .put("max_position_embeddings", t.maxPositionEmbeddings()).put("rms_norm_eps", t.rmsNormEps())
-                .put("rope_theta", t.ropeTheta()).put("vocab_size", t.vocabSize()).put("tie_word_embeddings", true)
-                .put("bos_token_id", t.vocabSize() - 8).put("eos_token_id", t.vocabSize() - 7)
-                .put("vision_start_token_id", t.vocabSize() - 6).put("vision_end_token_id", t.vocabSize() - 5)
-                .put("image_token_id", t.vocabSize() - 4).put("video_token_id", t.vocabSize() - 3)
-                .put("torch_dtype", dt == DType.BF16 ? "bfloat16" : "float32");
-        ObjectNode rope = c.putObject("rope_scaling").put("type", "mrope");
-        t.mropeSection().forEach(rope.putArray("mrope_section")::add);
-        ObjectNode v = c.putObject("vision_config");
-        v.put("depth", 1).put("hidden_size", 32).put("intermediate_size", 64).put("num_heads", 2).put("patch_size", 14)
-                .put("spatial_merge_size", 2).put("temporal_patch_size", 2).put("window_size", 112)
-                .put("out_hidden_size", t.hiddenSize()).put("in_chans", 3).put("hidden_act", "silu").put("tokens_per_second", 2);
-        v.putArray("fullatt_block_indexes").add(0);
-        Map<String, Tensor> w = BenchGenerateCommand.randomWeights(t, 1);
-        SafetensorsWriter out = new SafetensorsWriter();
-        for (var e : new java.util.TreeMap<>(w).entrySet()) out.add(e.getKey(), convert(e.getValue(), dt));
-        var rnd = new java.util.SplittableRandom(3);
-        int vc = 32, u = vc * 4;
-        for (var e : Map.of("visual.patch_embed.proj.weight", new int[] {vc, 3, 2, 14, 14}, "visual.blocks.0.norm1.weight", new int[] {vc},
-                "visual.blocks.0.norm2.weight", new int[] {vc}, "visual.blocks.0.attn.qkv.weight", new int[] {3 * vc, vc},
-                "visual.blocks.0.attn.qkv.bias", new int[] {3 * vc}, "visual.blocks.0.attn.proj.weight", new int[] {vc, vc},
-                "visual.blocks.0.attn.proj.bias", new int[] {vc}, "visual.merger.ln_q.weight", new int[] {vc},
-                "visual.merger.mlp.0.weight", new int[] {u, u}, "visual.merger.mlp.0.bias", new int[] {u}).entrySet())
-            out.add(e.getKey(), convert(random(rnd, e.getValue()), dt));
-        for (String p : List.of("gate_proj", "up_proj"))
-            for (String k : List.of("weight", "bias"))
-                out.add("visual.blocks.0.mlp." + p + "." + k, convert(random(rnd, k.equals("weight") ? new int[] {64, vc} : new int[] {64}), dt));
-        out.add("visual.blocks.0.mlp.down_proj.weight", convert(random(rnd, new int[] {vc, 64}), dt));
-        out.add("visual.blocks.0.mlp.down_proj.bias", convert(random(rnd, new int[] {vc}), dt));
-        out.add("visual.merger.mlp.2.weight", convert(random(rnd, new int[] {t.hiddenSize(), u}), dt));
-        out.add("visual.merger.mlp.2.bias", convert(random(rnd, new int[] {t.hiddenSize()}), dt));
-        out.write(dir.resolve("model.safetensors"));
-        Files.writeString(dir.resolve("config.json"), om.writerWithDefaultPrettyPrinter().writeValueAsString(c));
-    }
-
-    private static Tensor random(java.util.SplittableRandom r, int[] dims) {
-        Tensor t = Tensor.hostEmpty(DType.F32, Shape.of(dims));
-        for (long i = 0; i < t.numel(); i++) t.setFloat(i, (float) (r.nextGaussian() * 0.02));
-        return t;
-    }
-
-    private static Tensor convert(Tensor f32, DType dt) {
-        if (dt == DType.F32) return f32;
-        Tensor out = Tensor.hostEmpty(dt, f32.shape());
-        for (long i = 0; i < f32.numel(); i++) out.setFloat(i, f32.getFloat(i));
-        f32.close();
-        return out;
-    }
 }

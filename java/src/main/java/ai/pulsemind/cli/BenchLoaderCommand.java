@@ -1,5 +1,6 @@
 package ai.pulsemind.cli;
 
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.data.EncodedImage;
 import ai.pulsemind.data.batch.Batch;
 import ai.pulsemind.data.batch.DataLoader;
@@ -30,12 +31,13 @@ public final class BenchLoaderCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory: tokenizer.json, chat template, processor and config.json.") Path model;
     @Option(names = "--threads", defaultValue = "2", description = "Loader threads (default ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--reps", defaultValue = "5", description = "Timed epochs (default ${DEFAULT-VALUE}).") int reps;
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed epochs first: JIT warm-up and the pixel checksum.") int warmup;
-    @Option(names = "--batch", defaultValue = "8", description = "Samples per packed batch (default ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--max-tokens", defaultValue = "65536", description = "Token budget of a packed batch.") int maxTokens;
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed epochs first: JIT warm-up and the pixel checksum (default ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--batch", defaultValue = "8", description = "Samples per packed batch (default ${DEFAULT-VALUE}).")
+    @Setting("maxSamples") int batch;
+    @Option(names = "--max-tokens", defaultValue = "65536", description = "Token budget of a packed batch (default ${DEFAULT-VALUE}).") int maxTokens;
     @Option(names = "--window", defaultValue = "32", description = "Records encoded and batched together (default ${DEFAULT-VALUE}).") int window;
     @Option(names = "--system", description = "System prompt (default: the chat template's own).") String system;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "Shuffling seed (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--json", description = "Print one JSON line.") boolean json;
 
     /** What one epoch produced: the checksums both sides of the peer comparison must agree on. */
@@ -43,12 +45,17 @@ public final class BenchLoaderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (threads < 1 || reps < 1 || warmup < 1) throw new IllegalArgumentException("--threads, --reps and --warmup must be >= 1");
-        long t0 = System.nanoTime();
-        QwenSampleEncoder enc = QwenSampleEncoder.load(model, system);
-        RecordIndex index = RecordIndex.of(data);
-        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        InvalidSetting.atLeast("reps", reps, 1); // reported as --reps, --warmup (FlagNames)
+        InvalidSetting.atLeast("warmup", warmup, 1);
         LoaderConfig cfg = new LoaderConfig(seed, true, LoaderConfig.Layout.PACKED, maxTokens, batch, window, threads, 0, 0);
+        CliPaths.requireExisting("--data", data);
+        CliPaths.requireExisting("--model", model);
+        long t0 = System.nanoTime();
+        RecordIndex index = RecordIndex.of(data);
+        // No records, no rate: 0 samples/s would read as a measurement.
+        if (index.size() == 0) throw new IllegalArgumentException("--data " + data + ": the dataset holds no records; nothing to time");
+        QwenSampleEncoder enc = QwenSampleEncoder.load(model, system);
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
         List<Epoch> warm = new ArrayList<>(), timed = new ArrayList<>();
         for (int r = 0; r < warmup + reps; r++) {
             boolean w = r < warmup;

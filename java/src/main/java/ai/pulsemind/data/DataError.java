@@ -28,11 +28,13 @@ public final class DataError extends RuntimeException {
         initCause(cause);
     }
 
+    /** {@code file:line: field: detail}; a problem with the whole file (no line, no field) reads {@code file: detail}. */
     public static String format(String file, long line, String field, String detail) {
+        boolean noField = field == null || field.isEmpty() || field.equals("-");
         StringBuilder sb = new StringBuilder(file);
         if (line > 0) sb.append(':').append(line);
-        sb.append(": ").append(field == null || field.isEmpty() ? "-" : field).append(": ").append(detail);
-        return sb.toString();
+        if (line > 0 || !noField) sb.append(": ").append(noField ? "-" : field);
+        return sb.append(": ").append(detail).toString();
     }
 
     public String file() { return file; }

@@ -49,10 +49,39 @@ public final class DatasetPaths {
         return f;
     }
 
+    /** The file that makes a folder a dataset (its card for tools; {@link DatasetWriter} writes it). */
+    public static final String CARD = "dataset.json";
+
     /** The dataset root of a path given on the command line: a directory is its own root, a file's root is its folder. */
     public static Path rootOf(Path path) {
         Path a = path.toAbsolutePath().normalize();
         return Files.isDirectory(a) ? a : a.getParent();
+    }
+
+    /**
+     * The root that {@code shard}'s image paths are relative to when {@code given} was named on the command line:
+     * the nearest folder from the shard's own up to {@code given} that holds a {@value #CARD} (so a folder of
+     * several datasets validates each against its own root), else {@link #rootOf(Path) rootOf(given)}.
+     */
+    public static Path rootOf(Path shard, Path given) {
+        Path top = rootOf(given);
+        for (Path d = shard.toAbsolutePath().normalize().getParent(); d != null && d.startsWith(top); d = d.getParent())
+            if (Files.isRegularFile(d.resolve(CARD))) return d;
+        return top;
+    }
+
+    /** The dataset folders (holding a {@value #CARD}) at or below {@code path}, sorted; hidden names skipped. */
+    public static List<Path> datasetFolders(Path path) throws IOException {
+        if (!Files.isDirectory(path)) return List.of();
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(path)) {
+            s.filter(f -> f.getFileName().toString().equals(CARD) && Files.isRegularFile(f))
+                    .filter(f -> !hidden(path.relativize(f)))
+                    .map(f -> f.toAbsolutePath().normalize().getParent())
+                    .sorted()
+                    .forEach(out::add);
+        }
+        return out;
     }
 
     /**

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +18,10 @@ import java.util.function.Consumer;
  * every image inside the root, present and decodable. Memory stays flat apart from 16 bytes per record for the
  * duplicate-id check ({@link IdIndex}). Every problem goes to the sink as a {@link DataError}
  * ({@code file:line: field: message}); it stops after {@code maxErrors}.
+ *
+ * <p>A folder may hold several datasets (folders with a {@code dataset.json}): each shard is checked against its own
+ * dataset's root ({@link DatasetPaths#rootOf(Path, Path)}) and ids are unique within a dataset. A dataset without
+ * records is valid, with a warning; a folder with neither shards nor a {@code dataset.json} is not a dataset.
  */
 public final class DatasetValidator {
     /**
@@ -22,22 +30,28 @@ public final class DatasetValidator {
      */
     public record Options(int maxErrors, boolean decodeImages, ImageDecoder.Options imageOptions) {
         public Options {
-            if (maxErrors < 1) throw new IllegalArgumentException("maxErrors must be >= 1, got " + maxErrors);
+            ai.pulsemind.config.InvalidSetting.atLeast("maxErrors", maxErrors, 1);
             if (imageOptions == null) imageOptions = ImageDecoder.Options.DEFAULT;
         }
 
         public static Options defaults() { return new Options(100, true, ImageDecoder.Options.DEFAULT); }
     }
 
-    /** What a run saw: records read, records with at least one problem, problems, and whether it stopped early. */
-    public record Result(long records, long badRecords, long errors, long images, boolean stoppedEarly) {
+    /**
+     * What a run saw: records read, records with at least one problem, problems, images, whether it stopped early,
+     * how many datasets (roots) it checked, and warnings that do not make it invalid (a dataset without records).
+     */
+    public record Result(long records, long badRecords, long errors, long images, boolean stoppedEarly,
+                         int datasets, List<String> warnings) {
+        public Result { warnings = List.copyOf(warnings); }
+
         public boolean ok() { return errors == 0; }
     }
 
     private final Options opt;
     private final Consumer<DataError> sink;
     private final Progress progress;
-    private final IdIndex ids = new IdIndex();
+    private IdIndex ids;
     private long records, bad, errors, images;
     private boolean stopped;
 
@@ -49,12 +63,24 @@ public final class DatasetValidator {
 
     public static Result validate(Path path, Options opt, Consumer<DataError> sink, Progress progress) throws IOException {
         DatasetValidator v = new DatasetValidator(opt, sink, progress);
-        Path root = DatasetPaths.rootOf(path);
         List<Path> shards = DatasetPaths.shards(path);
-        if (shards.isEmpty()) v.report(new DataError(path.toString(), 0, "-", "no *.jsonl shards found"));
-        for (int s = 0; s < shards.size() && !v.stopped; s++) v.shard(root, shards.get(s), s);
+        Map<Path, Long> recordsByRoot = new TreeMap<>();
+        for (Path d : DatasetPaths.datasetFolders(path)) recordsByRoot.put(d, 0L);
+        if (shards.isEmpty() && recordsByRoot.isEmpty())
+            v.report(new DataError(path.toString(), 0, "-", "not a dataset: no *.jsonl shards and no " + DatasetPaths.CARD));
+        Map<Path, IdIndex> idsByRoot = new HashMap<>();
+        for (int s = 0; s < shards.size() && !v.stopped; s++) {
+            Path root = DatasetPaths.rootOf(shards.get(s), path);
+            v.ids = idsByRoot.computeIfAbsent(root, r -> new IdIndex());
+            long before = v.records;
+            v.shard(root, shards.get(s), s);
+            recordsByRoot.merge(root, v.records - before, Long::sum);
+        }
         progress.finish();
-        return new Result(v.records, v.bad, v.errors, v.images, v.stopped);
+        List<String> warnings = new ArrayList<>();
+        if (!v.stopped)
+            recordsByRoot.forEach((root, n) -> { if (n == 0) warnings.add(root + ": the dataset holds no records"); });
+        return new Result(v.records, v.bad, v.errors, v.images, v.stopped, recordsByRoot.size(), warnings);
     }
 
     private void shard(Path root, Path file, int shardIndex) throws IOException {

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * Writes a dataset directory: {@code data-NNNNN.jsonl} shards, {@code images/…}, {@code dataset.json} and
  * {@code README.md}. Every file is written under a hidden temporary name, fsynced and renamed, so a reader never
  * sees half a file; shards are renamed as they fill, so a run that stops keeps every complete shard, and
- * {@link #close()} commits the open shard too (its records were each validated before being written).
- * Image writes are thread-safe; records are written from one thread.
+ * {@link #close()} commits the open shard too (its records were each validated before being written). A run that
+ * stops on an error ends with {@link #fail}: what was written is kept with the card saying why it is incomplete, and
+ * a run that wrote no record leaves nothing behind. Image writes are thread-safe; records are written from one thread.
  */
 public final class DatasetWriter implements AutoCloseable {
     /**
@@ -31,7 +32,7 @@ public final class DatasetWriter implements AutoCloseable {
      */
     public record Options(int recordsPerShard, boolean overwrite) {
         public Options {
-            if (recordsPerShard < 1) throw new IllegalArgumentException("recordsPerShard must be >= 1, got " + recordsPerShard);
+            ai.pulsemind.config.InvalidSetting.atLeast("recordsPerShard", recordsPerShard, 1);
         }
 
         public static Options defaults() { return new Options(10_000, false); }
@@ -43,6 +44,9 @@ public final class DatasetWriter implements AutoCloseable {
     private final List<Path> oldShards;
     private final List<Path> written = new ArrayList<>();
     private final AtomicLong images = new AtomicLong();
+    /** The outermost folder this writer created (null: the root existed), and the image files it added anew. */
+    private final Path createdFrom;
+    private final java.util.Queue<Path> newImages = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private BufferedWriter shard;
     private Path shardTmp, shardFinal;
     private int shardIndex, inShard;
@@ -52,6 +56,9 @@ public final class DatasetWriter implements AutoCloseable {
         this.root = root.toAbsolutePath().normalize();
         this.opt = opt;
         this.card = card;
+        Path first = null;
+        for (Path a = this.root; a != null && !Files.exists(a); a = a.getParent()) first = a;
+        createdFrom = first;
         Files.createDirectories(this.root);
         try (Stream<Path> s = Files.list(this.root)) {
             oldShards = s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
@@ -88,6 +95,7 @@ public final class DatasetWriter implements AutoCloseable {
         Files.createDirectories(dst.getParent());
         Path tmp = dst.resolveSibling("." + dst.getFileName() + ".tmp");
         Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(dst)) newImages.add(dst);
         move(tmp, dst);
         images.incrementAndGet();
         return rel;
@@ -99,6 +107,7 @@ public final class DatasetWriter implements AutoCloseable {
         Files.createDirectories(dst.getParent());
         Path tmp = dst.resolveSibling("." + dst.getFileName() + ".tmp");
         Files.write(tmp, bytes);
+        if (!Files.exists(dst)) newImages.add(dst);
         move(tmp, dst);
         images.incrementAndGet();
         return rel;
@@ -140,6 +149,43 @@ public final class DatasetWriter implements AutoCloseable {
         writeAtomically(root.resolve("dataset.json"),
                 Records.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(card.toMap()));
         writeAtomically(root.resolve("README.md"), card.toMarkdown().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Ends a run that stopped on an error: with records written, commits them like {@link #close()} under a card
+     * that says {@code incomplete: why}; with none, removes every file and folder this writer made, so the failed
+     * run leaves the output as it found it (an existing dataset's shards and card untouched).
+     *
+     * @return whether anything was kept
+     */
+    public boolean fail(String why) throws IOException {
+        if (closed) return card.records > 0;
+        if (card.records > 0 || !written.isEmpty()) {
+            card.markIncomplete(why);
+            close();
+            return true;
+        }
+        closed = true;
+        if (shard != null) {
+            shard.close();
+            shard = null;
+            Files.deleteIfExists(shardTmp);
+        }
+        for (Path f : newImages) {
+            Files.deleteIfExists(f);
+            for (Path d = f.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent())
+                if (!removeIfEmpty(d)) break;
+        }
+        if (createdFrom != null) for (Path d = root; d != null && d.startsWith(createdFrom); d = d.getParent()) removeIfEmpty(d);
+        return false;
+    }
+
+    private static boolean removeIfEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isPresent()) return false;
+        }
+        Files.delete(dir);
+        return true;
     }
 
     public List<Path> shards() { return List.copyOf(written); }

@@ -1,7 +1,5 @@
 package ai.pulsemind.data;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.BufferedReader;
@@ -54,15 +52,7 @@ public final class JsonlReader implements AutoCloseable {
     }
 
     /** Parses one line as JSON; a syntax error becomes a {@link DataError} naming the line and column. */
-    public static JsonNode parse(String file, Line line) {
-        try {
-            return Records.MAPPER.readTree(line.text());
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            String col = loc != null && loc.getColumnNr() > 0 ? " at column " + loc.getColumnNr() : "";
-            throw new DataError(file, line.number(), "-", "malformed JSON" + col + ": " + e.getOriginalMessage());
-        }
-    }
+    public static JsonNode parse(String file, Line line) { return Json.parseLine(file, line.number(), line.text()); }
 
     @Override
     public void close() throws IOException { in.close(); }

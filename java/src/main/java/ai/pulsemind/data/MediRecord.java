@@ -12,7 +12,13 @@ import java.util.Objects;
  * {@code *.jsonl} shard; {@code datasets/mediscope.schema.json} is the same format as a JSON Schema.
  *
  * <p>The constructor only normalises (null lists become empty) and checks presence; the full rules, with messages
- * naming file, line and field, are in {@link RecordValidator}, which runs before binding.
+ * naming file, line and field, are in {@link RecordValidator}, which runs before binding. Code builds records with
+ * {@link #builder(String, String)} (the canonical constructor is the JSON binding's), and changes one with
+ * {@link #toBuilder()}:
+ * <pre>
+ *   MediRecord r = MediRecord.builder("case-1", "en").department("Dermatology").turns(turns).split("train").build();
+ *   MediRecord moved = r.toBuilder().images(resolved).build();
+ * </pre>
  *
  * @param id           unique within the dataset
  * @param department   e.g. "Dermatology" / "皮肤科"
@@ -54,8 +60,63 @@ public record MediRecord(String id, String department, String subspecialty, Stri
         return null;
     }
 
-    public MediRecord withSplit(String newSplit) {
-        return new MediRecord(id, department, subspecialty, language, turns, images, diagnosis, facts, counterparts,
-                newSplit, source, eval, meta);
+    public MediRecord withSplit(String newSplit) { return toBuilder().split(newSplit).build(); }
+
+    /** A builder with the two required fields; every other field starts absent (empty or null). */
+    public static Builder builder(String id, String language) { return new Builder(id, language); }
+
+    /** A builder holding every field of this record. */
+    public Builder toBuilder() {
+        return new Builder(id, language).department(department).subspecialty(subspecialty).turns(turns).images(images)
+                .diagnosis(diagnosis).facts(facts).counterparts(counterparts).split(split).source(source).eval(eval)
+                .meta(meta);
+    }
+
+    /** Builds a {@link MediRecord} field by field; {@link #build()} applies the record's normalisation and checks. */
+    public static final class Builder {
+        private String id, language, department, subspecialty, split, source;
+        private List<Turn> turns;
+        private List<ImageRef> images;
+        private Diagnosis diagnosis;
+        private List<Fact> facts;
+        private List<Counterpart> counterparts;
+        private EvalSpec eval;
+        private Map<String, Object> meta;
+
+        private Builder(String id, String language) {
+            this.id = id;
+            this.language = language;
+        }
+
+        public Builder id(String v) { id = v; return this; }
+
+        public Builder language(String v) { language = v; return this; }
+
+        public Builder department(String v) { department = v; return this; }
+
+        public Builder subspecialty(String v) { subspecialty = v; return this; }
+
+        public Builder turns(List<Turn> v) { turns = v; return this; }
+
+        public Builder images(List<ImageRef> v) { images = v; return this; }
+
+        public Builder diagnosis(Diagnosis v) { diagnosis = v; return this; }
+
+        public Builder facts(List<Fact> v) { facts = v; return this; }
+
+        public Builder counterparts(List<Counterpart> v) { counterparts = v; return this; }
+
+        public Builder split(String v) { split = v; return this; }
+
+        public Builder source(String v) { source = v; return this; }
+
+        public Builder eval(EvalSpec v) { eval = v; return this; }
+
+        public Builder meta(Map<String, Object> v) { meta = v; return this; }
+
+        public MediRecord build() {
+            return new MediRecord(id, department, subspecialty, language, turns, images, diagnosis, facts, counterparts,
+                    split, source, eval, meta);
+        }
     }
 }

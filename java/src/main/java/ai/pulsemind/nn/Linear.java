@@ -25,8 +25,10 @@ public final class Linear {
 
     public int out() { return weight.dim(0); }
 
+    /** The attached adapter, or null. */
     public LoraAdapter lora() { return lora; }
 
+    /** Attaches (or, with null, removes) a LoRA adapter. Set up once, before training or serving starts. */
     public void attach(LoraAdapter adapter) {
         if (adapter != null && (adapter.a().dim(1) != in() || adapter.b().dim(0) != out()))
             throw new IllegalArgumentException("LoRA A " + adapter.a().shape() + ", B " + adapter.b().shape()
@@ -34,13 +36,13 @@ public final class Linear {
         this.lora = adapter;
     }
 
-    /** x (…, In) → (…, Out). */
-    public Tensor forward(Ops ops, Tensor x) {
+    /** x (…, In) → (…, Out), with the adapter applied when there is one ({@link ForwardMode#INFERENCE}). */
+    public Tensor forward(Ops ops, Tensor x) { return forward(ops, x, ForwardMode.INFERENCE); }
+
+    /** x (…, In) → (…, Out); {@code mode} says whether the adapter applies and whether its dropout does. */
+    public Tensor forward(Ops ops, Tensor x, ForwardMode mode) {
         Tensor y = ops.linear(x, weight, bias);
-        if (lora != null && lora.enabled()) {
-            Tensor delta = ops.linear(ops.linear(x, lora.a(), null), lora.b(), null);
-            y = ops.add(y, ops.scale(delta, lora.scaling()));
-        }
+        if (lora != null && mode.adapters()) y = ops.add(y, lora.delta(ops, x, mode));
         return y;
     }
 }

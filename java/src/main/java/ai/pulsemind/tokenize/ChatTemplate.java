@@ -76,8 +76,10 @@ public final class ChatTemplate {
         JsonNode t;
         try {
             t = MAPPER.readTree(p.toFile()).get("chat_template");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TokenizerException(p, ai.pulsemind.data.Json.describe(e), e);
         } catch (IOException e) {
-            throw new TokenizerException(p, "not valid JSON: " + e.getMessage(), e);
+            throw new TokenizerException(p, "cannot read: " + e.getMessage(), e);
         }
         if (t == null || t.isNull()) return null;
         if (t.isTextual()) return t.textValue();
@@ -98,8 +100,10 @@ public final class ChatTemplate {
                     else if (v.isObject() && v.has("content")) out.put(e.getKey(), v.get("content").asText());
                 }
             });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TokenizerException(tokenizerConfig, ai.pulsemind.data.Json.describe(e), e);
         } catch (IOException e) {
-            throw new TokenizerException(tokenizerConfig, "not valid JSON: " + e.getMessage(), e);
+            throw new TokenizerException(tokenizerConfig, "cannot read: " + e.getMessage(), e);
         }
         return out;
     }

@@ -65,8 +65,10 @@ public record ImageProcessorConfig(int minPixels, int maxPixels, int patchSize, 
         JsonNode n;
         try {
             n = new ObjectMapper().readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TokenizerException(file, ai.pulsemind.data.Json.describe(e), e);
         } catch (IOException e) {
-            throw new TokenizerException(file, "not valid JSON: " + e.getMessage(), e);
+            throw new TokenizerException(file, "cannot read: " + e.getMessage(), e);
         }
         if (file == proc) n = n.path("image_processor");
         if (!n.isObject()) throw new TokenizerException(file, "no image_processor settings");

@@ -30,6 +30,8 @@ final class TokenizerJson {
             root = MAPPER.readTree(in);
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file, "file not found");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TokenizerException(file, ai.pulsemind.data.Json.describe(e), e);
         } catch (IOException e) {
             throw new TokenizerException(file, "cannot read tokenizer JSON: " + e.getMessage(), e);
         }

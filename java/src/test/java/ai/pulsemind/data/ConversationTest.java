@@ -18,10 +18,10 @@ class ConversationTest {
     private static JsonNode json(String s) throws Exception { return OM.readTree(s); }
 
     private static MediRecord record() {
-        return new MediRecord("r1", "Dermatology", "", "en",
-                List.of(Turn.patient("I have a rash.", "img1"), Turn.doctor("How long?"), Turn.patient("Two weeks."),
-                        Turn.doctor("Likely eczema.")),
-                List.of(new ImageRef("img1", "images/r1/a.png", Modality.DERMATOLOGY)), null, null, null, null, null, null, null);
+        return MediRecord.builder("r1", "en").department("Dermatology")
+                .turns(List.of(Turn.patient("I have a rash.", "img1"), Turn.doctor("How long?"), Turn.patient("Two weeks."),
+                        Turn.doctor("Likely eczema.")))
+                .images(List.of(new ImageRef("img1", "images/r1/a.png", Modality.DERMATOLOGY))).build();
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Every importer on a hand-made sample of its real format (src/test/resources/data/import), then validated. */
+/** Every importer on a hand-made sample of its real format (datasets/samples/import, bad records in src/test/resources/data/import), then validated. */
 class ImportersTest {
     @TempDir Path tmp;
     final ByteArrayOutputStream log = new ByteArrayOutputStream();

@@ -81,6 +81,6 @@ class TokenizerFormatTest {
         assertEquals(missing + ": file not found", assertThrows(TokenizerException.class, () -> Tokenizer.load(missing)).getMessage());
         Path junk = tmp.resolve("junk.json");
         Files.writeString(junk, "{\"model\": ");
-        assertTrue(assertThrows(TokenizerException.class, () -> Tokenizer.load(junk)).getMessage().startsWith(junk + ": cannot read tokenizer JSON"));
+        assertTrue(assertThrows(TokenizerException.class, () -> Tokenizer.load(junk)).getMessage().startsWith(junk + ": malformed JSON at line 1, column 11: "));
     }
 }

@@ -225,17 +225,17 @@ final class FastElementwise {
 
     // ------------------------------------------------------------------ optimiser
 
-    /** AdamW in f32 with the bias corrections folded into two scalars computed in double. */
+    /** AdamW in f32 with the bias corrections folded into two scalars computed in double; the gradient scaled first. */
     static void adamw(CpuPool pool, MemorySegment p, MemorySegment g, MemorySegment mo, MemorySegment vo,
                       AdamWParams hp, long n) {
-        double bc1 = 1 - Math.pow(hp.beta1(), hp.step()), bc2 = 1 - Math.pow(hp.beta2(), hp.step());
-        float b1 = hp.beta1(), b2 = hp.beta2(), ob1 = 1 - b1, ob2 = 1 - b2, eps = hp.eps();
+        double bc1 = hp.biasCorrection1(), bc2 = hp.biasCorrection2();
+        float b1 = hp.beta1(), b2 = hp.beta2(), ob1 = 1 - b1, ob2 = 1 - b2, eps = hp.eps(), gs = hp.gradScale();
         float step = (float) (hp.lr() / bc1), invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
         float decay = (float) (1 - (double) hp.lr() * hp.weightDecay());
         parallel(pool, n, (from, to) -> {
             long i = from;
             for (; i + VL <= to; i += VL) {
-                FloatVector gi = load(g, i);
+                FloatVector gi = load(g, i).mul(gs);
                 FloatVector mi = load(mo, i).mul(b1).add(gi.mul(ob1));
                 FloatVector vi = load(vo, i).mul(b2).add(gi.mul(gi).mul(ob2));
                 FloatVector pi = load(p, i).mul(decay).sub(mi.mul(step).div(vi.sqrt().mul(invSqrtBc2).add(eps)));
@@ -245,7 +245,7 @@ final class FastElementwise {
             }
             if (i < to) { // the same on the last, partial vector
                 VectorMask<Float> m = tail(i, to);
-                FloatVector gi = load(g, i, m);
+                FloatVector gi = load(g, i, m).mul(gs);
                 FloatVector mi = load(mo, i, m).mul(b1).add(gi.mul(ob1));
                 FloatVector vi = load(vo, i, m).mul(b2).add(gi.mul(gi).mul(ob2));
                 FloatVector pi = load(p, i, m).mul(decay).sub(mi.mul(step).div(vi.sqrt().mul(invSqrtBc2).add(eps)));

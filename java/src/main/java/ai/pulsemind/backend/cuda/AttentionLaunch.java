@@ -2,11 +2,9 @@ package ai.pulsemind.backend.cuda;
 
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.OpChecks;
-import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Tensor;
 
-import static ai.pulsemind.backend.OpChecks.sameShape;
-import static ai.pulsemind.backend.cuda.CudaBackend.address;
+import static ai.pulsemind.backend.cuda.LaunchContext.address;
 
 /**
  * Host composition of {@code flash_attention.cu} and {@code decode_attention.cu}: grids, blocks, dynamic shared
@@ -20,12 +18,12 @@ final class AttentionLaunch implements AutoCloseable {
     static final int BN = 64;                                // key tile of the v2 forward and dq kernels
     static final int DECODE_GB = 8, DECODE_MIN_CHUNK = 64;   // query heads per split block; keys per split, at least
 
-    private final CudaBackend be;
+    private final LaunchContext cx;
     private final MetadataCache<AttentionSpec> specs = new MetadataCache<>(64);       // (2(S+1)) I32: cu_q then cu_k
     private final MetadataCache<MetadataCache.Ints> lengths = new MetadataCache<>(8);  // (2B) I32: decode lengths then slots
     private AttentionKernels kernels = AttentionKernels.AUTO;
 
-    AttentionLaunch(CudaBackend be) { this.be = be; }
+    AttentionLaunch(LaunchContext cx) { this.cx = cx; }
 
     void use(AttentionKernels k) { kernels = k == null ? AttentionKernels.AUTO : k; }
 
@@ -49,7 +47,7 @@ final class AttentionLaunch implements AutoCloseable {
 
     static int dkdvBmq(int d) { return d == 128 ? 32 : 64; }
 
-    static long cdiv(long a, long b) { return (a + b - 1) / b; }
+    static long cdiv(long a, long b) { return LaunchContext.cdiv(a, b); }
 
     static boolean tensorCoreDim(int d) { return d == 64 || d == 80 || d == 128; }
 
@@ -83,14 +81,7 @@ final class AttentionLaunch implements AutoCloseable {
         return true;
     }
 
-    // ------------------------------------------------------------------ checks
-
-    private static void bf16(String op, Tensor... ts) {
-        for (Tensor t : ts)
-            if (t.dtype() != DType.BF16)
-                throw new IllegalArgumentException(op + ": the CUDA attention kernels take BF16 tensors, got " + t
-                        + " (convert first; the model keeps activations in the backend's compute dtype)");
-    }
+    // ------------------------------------------------------------------ kernel limits (the contract is OpChecks')
 
     private static void headDim(String op, int d) {
         if (d % 8 != 0 || d > 128 || d == 0)
@@ -111,7 +102,7 @@ final class AttentionLaunch implements AutoCloseable {
             System.arraycopy(s.cuSeqlensQ(), 0, both, 0, n);
             System.arraycopy(s.cuSeqlensK(), 0, both, n, n);
             try (Tensor h = Tensor.ofInts(both, 2 * n)) {
-                return be.upload(h);
+                return cx.upload(h);
             }
         });
     }
@@ -120,10 +111,7 @@ final class AttentionLaunch implements AutoCloseable {
 
     void forward(Tensor q, Tensor k, Tensor v, AttentionSpec spec, Tensor out, Tensor lse) {
         String op = "attention";
-        OpChecks.ready(op, be.device(), q, k, v, out, lse);
-        bf16(op, q, k, v, out);
-        OpChecks.dtype(op, "lse", lse, DType.F32);
-        int[] h = OpChecks.attention(q, k, v, spec, out, lse); // {Hq, Hkv, D}
+        int[] h = cx.checks().attention(q, k, v, spec, out, lse); // {Hq, Hkv, D}
         int hq = h[0], hkv = h[1], d = h[2], nq = q.dim(0), segs = spec.segments(), maxLq = spec.maxSeqlenQ();
         headDim(op, d);
         segments(op, spec);
@@ -134,9 +122,9 @@ final class AttentionLaunch implements AutoCloseable {
         int warps = variant.equals("v3") ? 8 : 4, rows = variant.equals("v1") ? 4 : 16 * warps;
         String name = variant.equals("v1") ? "pm_attn_fwd_v1_bf16" : "pm_attn_fwd_" + variant + "_d" + d + "_bf16";
         int smem = variant.equals("v1") ? 0 : fwdSmem(d, warps);
-        be.kernel(name).ptr(address(q)).ptr(address(k)).ptr(address(v)).ptr(cuq).ptr(cuk).ptr(address(out))
+        cx.kernel(name).ptr(address(q)).ptr(address(k)).ptr(address(v)).ptr(cuq).ptr(cuk).ptr(address(out))
                 .ptr(address(lse)).i32(nq).i32(hq).i32(hkv).i32(d).i32(spec.causal() ? 1 : 0).f32(spec.scale())
-                .launch3d(cdiv(maxLq, rows), hq, segs, 32 * warps, smem, be.stream());
+                .launch3d(cdiv(maxLq, rows), hq, segs, 32 * warps, smem, cx.stream());
     }
 
     // ------------------------------------------------------------------ backward
@@ -144,14 +132,7 @@ final class AttentionLaunch implements AutoCloseable {
     void backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dout, AttentionSpec spec,
                   Tensor dq, Tensor dk, Tensor dv) {
         String op = "attentionBackward";
-        OpChecks.ready(op, be.device(), q, k, v, out, lse, dout, dq, dk, dv);
-        bf16(op, q, k, v, out, dout, dq, dk, dv);
-        OpChecks.dtype(op, "lse", lse, DType.F32);
-        int[] h = OpChecks.attention(q, k, v, spec, out, lse);
-        sameShape(op + " (dout)", q, dout);
-        sameShape(op + " (dq)", q, dq);
-        sameShape(op + " (dk)", k, dk);
-        sameShape(op + " (dv)", v, dv);
+        int[] h = cx.checks().attentionBackward(q, k, v, out, lse, dout, spec, dq, dk, dv); // {Hq, Hkv, D}
         int hq = h[0], hkv = h[1], d = h[2], nq = q.dim(0), segs = spec.segments();
         int maxLq = spec.maxSeqlenQ(), maxLk = spec.maxSeqlenK();
         headDim(op, d);
@@ -161,20 +142,20 @@ final class AttentionLaunch implements AutoCloseable {
         long cuq = address(cu), cuk = cuq + 4L * (segs + 1);
         boolean tc = tensorCores(d, aligned16(q, k, v, out, dout, dq, dk, dv));
         int causal = spec.causal() ? 1 : 0;
-        try (Tensor delta = be.scratch((long) hq * nq)) { // (Hq, Nq) rowsum(dout ∘ out)
+        try (Tensor delta = cx.scratch((long) hq * nq)) { // (Hq, Nq) rowsum(dout ∘ out)
             if (nq > 0)
-                be.kernel("pm_attn_bwd_prep_bf16").ptr(address(out)).ptr(address(dout)).ptr(address(delta)).i32(nq).i32(hq)
-                        .i32(d).launch3d(cdiv((long) nq * hq, 8), 1, 1, 256, 0, be.stream());
+                cx.kernel("pm_attn_bwd_prep_bf16").ptr(address(out)).ptr(address(dout)).ptr(address(delta)).i32(nq).i32(hq)
+                        .i32(d).launch3d(cdiv((long) nq * hq, 8), 1, 1, 256, 0, cx.stream());
             if (maxLq > 0)
-                be.kernel(tc ? "pm_attn_bwd_dq_v2_d" + d + "_bf16" : "pm_attn_bwd_dq_v1_bf16").ptr(address(q)).ptr(address(k))
+                cx.kernel(tc ? "pm_attn_bwd_dq_v2_d" + d + "_bf16" : "pm_attn_bwd_dq_v1_bf16").ptr(address(q)).ptr(address(k))
                         .ptr(address(v)).ptr(address(dout)).ptr(address(lse)).ptr(address(delta)).ptr(cuq).ptr(cuk)
                         .ptr(address(dq)).i32(nq).i32(hq).i32(hkv).i32(d).i32(causal).f32(spec.scale())
-                        .launch3d(cdiv(maxLq, tc ? 64 : 4), hq, segs, 128, tc ? dqSmem(d) : 0, be.stream());
+                        .launch3d(cdiv(maxLq, tc ? 64 : 4), hq, segs, 128, tc ? dqSmem(d) : 0, cx.stream());
             if (maxLk > 0)
-                be.kernel(tc ? "pm_attn_bwd_dkdv_v2_d" + d + "_bf16" : "pm_attn_bwd_dkdv_v1_bf16").ptr(address(q))
+                cx.kernel(tc ? "pm_attn_bwd_dkdv_v2_d" + d + "_bf16" : "pm_attn_bwd_dkdv_v1_bf16").ptr(address(q))
                         .ptr(address(k)).ptr(address(v)).ptr(address(dout)).ptr(address(lse)).ptr(address(delta)).ptr(cuq)
                         .ptr(cuk).ptr(address(dk)).ptr(address(dv)).i32(nq).i32(hq).i32(hkv).i32(d).i32(causal)
-                        .f32(spec.scale()).launch3d(cdiv(maxLk, tc ? 64 : 4), hkv, segs, 128, tc ? dkdvSmem(d) : 0, be.stream());
+                        .f32(spec.scale()).launch3d(cdiv(maxLk, tc ? 64 : 4), hkv, segs, 128, tc ? dkdvSmem(d) : 0, cx.stream());
         }
     }
 
@@ -182,9 +163,7 @@ final class AttentionLaunch implements AutoCloseable {
 
     void decode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lens, float scale, Tensor out) {
         String op = "attentionDecode";
-        OpChecks.ready(op, be.device(), q, kCache, vCache, out);
-        bf16(op, q, kCache, vCache, out);
-        int[] h = OpChecks.attentionDecode(q, kCache, vCache, slots, lens, out); // {Hq, Hkv, D, Lmax, S}
+        int[] h = cx.checks().attentionDecode(q, kCache, vCache, slots, lens, out); // {Hq, Hkv, D, Lmax, S}
         int b = q.dim(0), hq = h[0], hkv = h[1], d = h[2], lmax = h[3];
         headDim(op, d);
         if (b == 0) return;
@@ -194,26 +173,26 @@ final class AttentionLaunch implements AutoCloseable {
         System.arraycopy(slots != null ? slots : OpChecks.identitySlots(b), 0, meta, b, b);
         Tensor dmeta = lengths.get(new MetadataCache.Ints(meta), key -> {
             try (Tensor t = Tensor.ofInts(key.values(), key.values().length)) {
-                return be.upload(t);
+                return cx.upload(t);
             }
         });
         long dlen = address(dmeta), dslots = dlen + 4L * b;
         int maxLen = 0;
         for (int l : lens) maxLen = Math.max(maxLen, Math.min(l, lmax));
         if (!tensorCores(d, aligned16(q, kCache, vCache, out))) {
-            be.kernel("pm_decode_attn_v1_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache)).ptr(dslots).ptr(dlen)
-                    .ptr(address(out)).i32(lmax).i32(hq).i32(hkv).i32(d).f32(scale).launch3d(hq, b, 1, 32, 0, be.stream());
+            cx.kernel("pm_decode_attn_v1_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache)).ptr(dslots).ptr(dlen)
+                    .ptr(address(out)).i32(lmax).i32(hq).i32(hkv).i32(d).f32(scale).launch3d(hq, b, 1, 32, 0, cx.stream());
             return;
         }
-        int[] plan = decodePlan(b, hq, hkv, maxLen, be.multiprocessors());
+        int[] plan = decodePlan(b, hq, hkv, maxLen, cx.multiprocessors());
         int nsplit = plan[0], chunk = plan[1];
         long groups = (long) hkv * cdiv(hq / hkv, DECODE_GB);
-        try (Tensor oPart = be.scratch((long) b * hq * nsplit * d); Tensor lsePart = be.scratch((long) b * hq * nsplit)) {
-            be.kernel("pm_decode_attn_split_d" + d + "_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache))
+        try (Tensor oPart = cx.scratch((long) b * hq * nsplit * d); Tensor lsePart = cx.scratch((long) b * hq * nsplit)) {
+            cx.kernel("pm_decode_attn_split_d" + d + "_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache))
                     .ptr(dslots).ptr(dlen).ptr(address(oPart)).ptr(address(lsePart)).i32(lmax).i32(hq).i32(hkv).i32(d)
-                    .i32(nsplit).i32(chunk).f32(scale).launch3d(nsplit, groups, b, 128, 0, be.stream());
-            be.kernel("pm_decode_attn_combine_bf16").ptr(address(oPart)).ptr(address(lsePart)).ptr(address(out)).i32(hq)
-                    .i32(nsplit).i32(d).launch3d(hq, b, 1, 128, 0, be.stream());
+                    .i32(nsplit).i32(chunk).f32(scale).launch3d(nsplit, groups, b, 128, 0, cx.stream());
+            cx.kernel("pm_decode_attn_combine_bf16").ptr(address(oPart)).ptr(address(lsePart)).ptr(address(out)).i32(hq)
+                    .i32(nsplit).i32(d).launch3d(hq, b, 1, 128, 0, cx.stream());
         }
     }
 

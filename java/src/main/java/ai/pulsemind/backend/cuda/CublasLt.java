@@ -4,8 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -80,30 +83,17 @@ final class CublasLt {
     static final long HEURISTIC_STATE_OFFSET = 72;
 
     private final NativeLibrary lib;
-    private final MethodHandle create, destroy, getVersion, statusName, statusString, descCreate, descDestroy, descSet,
-            layoutCreate, layoutDestroy, layoutSet, prefCreate, prefDestroy, prefSet, heuristic, matmul;
+    private final Map<Fn, MethodHandle> bound = new IdentityHashMap<>();
+    private final NativeCalls calls = new NativeCalls(this::check);
+    private final MethodHandle statusName, statusString, matmul; // matmul: the hot path, called with invokeExact
 
     CublasLt(NativeLibrary lib) {
         this.lib = lib;
-        create = bind(CREATE);
-        destroy = bind(DESTROY);
-        getVersion = bind(GET_VERSION);
-        statusName = bind(STATUS_NAME);
-        statusString = bind(STATUS_STRING);
-        descCreate = bind(DESC_CREATE);
-        descDestroy = bind(DESC_DESTROY);
-        descSet = bind(DESC_SET);
-        layoutCreate = bind(LAYOUT_CREATE);
-        layoutDestroy = bind(LAYOUT_DESTROY);
-        layoutSet = bind(LAYOUT_SET);
-        prefCreate = bind(PREF_CREATE);
-        prefDestroy = bind(PREF_DESTROY);
-        prefSet = bind(PREF_SET);
-        heuristic = bind(HEURISTIC);
-        matmul = bind(MATMUL);
+        for (Fn f : FUNCTIONS) bound.put(f, lib.bind(f.symbol(), f.descriptor()));
+        statusName = bound.get(STATUS_NAME);
+        statusString = bound.get(STATUS_STRING);
+        matmul = bound.get(MATMUL);
     }
-
-    private MethodHandle bind(Fn f) { return lib.bind(f.symbol(), f.descriptor()); }
 
     String soname() { return lib.soname(); }
 
@@ -121,140 +111,57 @@ final class CublasLt {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
-    }
-
     /** e.g. 130000 + minor*100 + patch for 13.x: cuBLAS's version number. */
     long version() {
         try {
-            return (long) getVersion.invokeExact();
+            return (long) bound.get(GET_VERSION).invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeCalls.rethrow(t);
         }
     }
 
-    MemorySegment create() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) create.invokeExact(p), CREATE.symbol());
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    MemorySegment create() { return calls.outAddress(bound.get(CREATE), CREATE.symbol()); }
 
-    void destroy(MemorySegment handle) {
-        try {
-            check((int) destroy.invokeExact(handle), DESTROY.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void destroy(MemorySegment handle) { calls.call(bound.get(DESTROY), DESTROY.symbol(), handle); }
 
     MemorySegment descCreate(int computeType, int scaleType) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) descCreate.invokeExact(p, computeType, scaleType), DESC_CREATE.symbol());
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return calls.outAddress(bound.get(DESC_CREATE), DESC_CREATE.symbol(), computeType, scaleType);
     }
 
-    void descDestroy(MemorySegment d) {
-        try {
-            check((int) descDestroy.invokeExact(d), DESC_DESTROY.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void descDestroy(MemorySegment d) { calls.call(bound.get(DESC_DESTROY), DESC_DESTROY.symbol(), d); }
 
-    void descSetInt(MemorySegment d, int attr, int value) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocateFrom(JAVA_INT, value);
-            check((int) descSet.invokeExact(d, attr, v, 4L), DESC_SET.symbol() + "(" + attr + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void descSetInt(MemorySegment d, int attr, int value) { setAttribute(DESC_SET, d, attr, JAVA_INT, value); }
 
-    void descSetLong(MemorySegment d, int attr, long value) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocateFrom(JAVA_LONG, value);
-            check((int) descSet.invokeExact(d, attr, v, 8L), DESC_SET.symbol() + "(" + attr + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void descSetLong(MemorySegment d, int attr, long value) { setAttribute(DESC_SET, d, attr, JAVA_LONG, value); }
 
     MemorySegment layoutCreate(int type, long rows, long cols, long ld) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) layoutCreate.invokeExact(p, type, rows, cols, ld), LAYOUT_CREATE.symbol());
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return calls.outAddress(bound.get(LAYOUT_CREATE), LAYOUT_CREATE.symbol(), type, rows, cols, ld);
     }
 
-    void layoutDestroy(MemorySegment l) {
-        try {
-            check((int) layoutDestroy.invokeExact(l), LAYOUT_DESTROY.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void layoutDestroy(MemorySegment l) { calls.call(bound.get(LAYOUT_DESTROY), LAYOUT_DESTROY.symbol(), l); }
 
-    void layoutSetInt(MemorySegment l, int attr, int value) {
-        try (Arena a = Arena.ofConfined()) {
-            check((int) layoutSet.invokeExact(l, attr, a.allocateFrom(JAVA_INT, value), 4L), LAYOUT_SET.symbol() + "(" + attr + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void layoutSetInt(MemorySegment l, int attr, int value) { setAttribute(LAYOUT_SET, l, attr, JAVA_INT, value); }
 
-    void layoutSetLong(MemorySegment l, int attr, long value) {
-        try (Arena a = Arena.ofConfined()) {
-            check((int) layoutSet.invokeExact(l, attr, a.allocateFrom(JAVA_LONG, value), 8L), LAYOUT_SET.symbol() + "(" + attr + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void layoutSetLong(MemorySegment l, int attr, long value) { setAttribute(LAYOUT_SET, l, attr, JAVA_LONG, value); }
 
-    MemorySegment prefCreate() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) prefCreate.invokeExact(p), PREF_CREATE.symbol());
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    MemorySegment prefCreate() { return calls.outAddress(bound.get(PREF_CREATE), PREF_CREATE.symbol()); }
 
-    void prefDestroy(MemorySegment p) {
-        try {
-            check((int) prefDestroy.invokeExact(p), PREF_DESTROY.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void prefDestroy(MemorySegment p) { calls.call(bound.get(PREF_DESTROY), PREF_DESTROY.symbol(), p); }
 
-    void prefSetLong(MemorySegment p, int attr, long value) {
-        try (Arena a = Arena.ofConfined()) {
-            check((int) prefSet.invokeExact(p, attr, a.allocateFrom(JAVA_LONG, value), 8L), PREF_SET.symbol() + "(" + attr + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void prefSetLong(MemorySegment p, int attr, long value) { setAttribute(PREF_SET, p, attr, JAVA_LONG, value); }
 
+    /** The value is allocated in {@code a}, which the caller keeps open until the heuristic has run. */
     void prefSetInt(MemorySegment p, int attr, int value, Arena a) {
-        try {
-            check((int) prefSet.invokeExact(p, attr, a.allocateFrom(JAVA_INT, value), 4L), PREF_SET.symbol() + "(" + attr + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
+        calls.call(bound.get(PREF_SET), PREF_SET.symbol() + "(" + attr + ")", p, attr, a.allocateFrom(JAVA_INT, value), 4L);
+    }
+
+    /** A descriptor's attribute (the *SetAttribute calls take a pointer to the value and its size). */
+    private void setAttribute(Fn f, MemorySegment target, int attr, ValueLayout layout, Object value) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(layout);
+            if (layout == JAVA_INT) v.set(JAVA_INT, 0, (Integer) value);
+            else v.set(JAVA_LONG, 0, (Long) value);
+            calls.call(bound.get(f), f.symbol() + "(" + attr + ")", target, attr, v, layout.byteSize());
         }
     }
 
@@ -263,10 +170,8 @@ final class CublasLt {
                   MemorySegment d, MemorySegment pref, int requested, MemorySegment results) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocate(JAVA_INT);
-            check((int) heuristic.invokeExact(handle, desc, a, b, c, d, pref, requested, results, n), HEURISTIC.symbol());
+            calls.call(bound.get(HEURISTIC), HEURISTIC.symbol(), handle, desc, a, b, c, d, pref, requested, results, n);
             return n.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
@@ -278,7 +183,7 @@ final class CublasLt {
             check((int) matmul.invokeExact(handle, desc, alpha, a, aDesc, b, bDesc, beta, c, cDesc, d, dDesc, algo,
                     workspace, workspaceBytes, stream), MATMUL.symbol());
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeCalls.rethrow(t);
         }
     }
 }

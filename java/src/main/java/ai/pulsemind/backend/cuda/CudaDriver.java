@@ -5,7 +5,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -106,59 +108,29 @@ final class CudaDriver {
     static final int MEMHOSTALLOC_PORTABLE = 1;
 
     private final NativeLibrary lib;
-    private final MethodHandle init, driverVersion, errorName, errorString, deviceCount, deviceGet, deviceName,
-            deviceAttribute, deviceTotalMem, primaryRetain, primaryRelease, ctxSetCurrent, ctxSynchronize, memGetInfo,
-            memAlloc, memFree, memHostAlloc, memFreeHost, memcpyHtoD, memcpyDtoH, memcpyHtoDAsync, memcpyDtoHAsync,
-            memcpyDtoDAsync, memsetD8Async, memsetD16Async, memsetD32Async, streamCreate, streamDestroy,
-            streamSynchronize, eventCreate, eventDestroy, eventRecord, eventSynchronize, eventElapsed, moduleLoadData,
-            moduleUnload, moduleGetFunction, funcSetAttribute, funcGetAttribute, launchKernel, occupancy;
+    private final Map<Fn, MethodHandle> bound = new IdentityHashMap<>();
+    private final NativeCalls calls = new NativeCalls(this::check);
+    // the calls on the hot path, called with invokeExact (the rest go through call/out, which box their arguments)
+    private final MethodHandle errorName, errorString, ctxSetCurrent, memAlloc, memFree, memcpyHtoDAsync, memcpyDtoHAsync,
+            memcpyDtoDAsync, memsetD8Async, memsetD16Async, memsetD32Async, streamSynchronize, launchKernel;
 
     CudaDriver(NativeLibrary lib) {
         this.lib = lib;
-        init = bind(INIT);
-        driverVersion = bind(DRIVER_VERSION);
-        errorName = bind(ERROR_NAME);
-        errorString = bind(ERROR_STRING);
-        deviceCount = bind(DEVICE_COUNT);
-        deviceGet = bind(DEVICE_GET);
-        deviceName = bind(DEVICE_NAME);
-        deviceAttribute = bind(DEVICE_ATTRIBUTE);
-        deviceTotalMem = bind(DEVICE_TOTAL_MEM);
-        primaryRetain = bind(PRIMARY_CTX_RETAIN);
-        primaryRelease = bind(PRIMARY_CTX_RELEASE);
-        ctxSetCurrent = bind(CTX_SET_CURRENT);
-        ctxSynchronize = bind(CTX_SYNCHRONIZE);
-        memGetInfo = bind(MEM_GET_INFO);
-        memAlloc = bind(MEM_ALLOC);
-        memFree = bind(MEM_FREE);
-        memHostAlloc = bind(MEM_HOST_ALLOC);
-        memFreeHost = bind(MEM_FREE_HOST);
-        memcpyHtoD = bind(MEMCPY_HTOD);
-        memcpyDtoH = bind(MEMCPY_DTOH);
-        memcpyHtoDAsync = bind(MEMCPY_HTOD_ASYNC);
-        memcpyDtoHAsync = bind(MEMCPY_DTOH_ASYNC);
-        memcpyDtoDAsync = bind(MEMCPY_DTOD_ASYNC);
-        memsetD8Async = bind(MEMSET_D8_ASYNC);
-        memsetD16Async = bind(MEMSET_D16_ASYNC);
-        memsetD32Async = bind(MEMSET_D32_ASYNC);
-        streamCreate = bind(STREAM_CREATE);
-        streamDestroy = bind(STREAM_DESTROY);
-        streamSynchronize = bind(STREAM_SYNCHRONIZE);
-        eventCreate = bind(EVENT_CREATE);
-        eventDestroy = bind(EVENT_DESTROY);
-        eventRecord = bind(EVENT_RECORD);
-        eventSynchronize = bind(EVENT_SYNCHRONIZE);
-        eventElapsed = bind(EVENT_ELAPSED);
-        moduleLoadData = bind(MODULE_LOAD_DATA);
-        moduleUnload = bind(MODULE_UNLOAD);
-        moduleGetFunction = bind(MODULE_GET_FUNCTION);
-        funcSetAttribute = bind(FUNC_SET_ATTRIBUTE);
-        funcGetAttribute = bind(FUNC_GET_ATTRIBUTE);
-        launchKernel = bind(LAUNCH_KERNEL);
-        occupancy = bind(OCCUPANCY);
+        for (Fn f : FUNCTIONS) bound.put(f, lib.bind(f.symbol(), f.descriptor(), f.fallbacks()));
+        errorName = bound.get(ERROR_NAME);
+        errorString = bound.get(ERROR_STRING);
+        ctxSetCurrent = bound.get(CTX_SET_CURRENT);
+        memAlloc = bound.get(MEM_ALLOC);
+        memFree = bound.get(MEM_FREE);
+        memcpyHtoDAsync = bound.get(MEMCPY_HTOD_ASYNC);
+        memcpyDtoHAsync = bound.get(MEMCPY_DTOH_ASYNC);
+        memcpyDtoDAsync = bound.get(MEMCPY_DTOD_ASYNC);
+        memsetD8Async = bound.get(MEMSET_D8_ASYNC);
+        memsetD16Async = bound.get(MEMSET_D16_ASYNC);
+        memsetD32Async = bound.get(MEMSET_D32_ASYNC);
+        streamSynchronize = bound.get(STREAM_SYNCHRONIZE);
+        launchKernel = bound.get(LAUNCH_KERNEL);
     }
-
-    private MethodHandle bind(Fn f) { return lib.bind(f.symbol(), f.descriptor(), f.fallbacks()); }
 
     String soname() { return lib.soname(); }
 
@@ -185,102 +157,55 @@ final class CudaDriver {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+    private static RuntimeException rethrow(Throwable t) { return NativeCalls.rethrow(t); }
+
+    /** The name a failure of {@code f} is reported under: its symbol, with {@code detail} in parentheses. */
+    private static String what(Fn f, String detail) { return detail == null ? f.symbol() : f.symbol() + "(" + detail + ")"; }
+
+    private void call(Fn f, String detail, Object... args) { calls.call(bound.get(f), what(f, detail), args); }
+
+    private <T> T out(Fn f, String detail, MemoryLayout layout, java.util.function.Function<MemorySegment, T> read, Object... rest) {
+        return calls.out(bound.get(f), what(f, detail), layout, read, rest);
     }
+
+    private int outInt(Fn f, String detail, Object... rest) { return calls.outInt(bound.get(f), what(f, detail), rest); }
+
+    private MemorySegment outAddress(Fn f, String detail, Object... rest) { return calls.outAddress(bound.get(f), what(f, detail), rest); }
 
     // ------------------------------------------------------------------ init and devices
 
     /** cuInit's raw result, for the probe (which reports it instead of throwing). */
     int initStatus() {
         try {
-            return (int) init.invokeExact(0);
+            return (int) bound.get(INIT).invokeExact(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    int driverVersion() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) driverVersion.invokeExact(v), DRIVER_VERSION.symbol());
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    int driverVersion() { return outInt(DRIVER_VERSION, null); }
 
-    int deviceCount() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) deviceCount.invokeExact(v), DEVICE_COUNT.symbol());
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    int deviceCount() { return outInt(DEVICE_COUNT, null); }
 
-    int device(int ordinal) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) deviceGet.invokeExact(v, ordinal), DEVICE_GET.symbol());
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    int device(int ordinal) { return outInt(DEVICE_GET, null, ordinal); }
 
     String deviceName(int dev) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256);
-            check((int) deviceName.invokeExact(buf, 256, dev), DEVICE_NAME.symbol());
+            call(DEVICE_NAME, null, buf, 256, dev);
             return buf.getString(0);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
-    int attribute(int dev, int attr) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) deviceAttribute.invokeExact(v, attr, dev), DEVICE_ATTRIBUTE.symbol() + "(" + attr + ")");
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    int attribute(int dev, int attr) { return outInt(DEVICE_ATTRIBUTE, String.valueOf(attr), attr, dev); }
 
-    long totalMemory(int dev) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_LONG);
-            check((int) deviceTotalMem.invokeExact(v, dev), DEVICE_TOTAL_MEM.symbol());
-            return v.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    long totalMemory(int dev) { return out(DEVICE_TOTAL_MEM, null, JAVA_LONG, v -> v.get(JAVA_LONG, 0), dev); }
 
     // ------------------------------------------------------------------ contexts
 
-    MemorySegment primaryContextRetain(int dev) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check((int) primaryRetain.invokeExact(v, dev), PRIMARY_CTX_RETAIN.symbol());
-            return v.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    MemorySegment primaryContextRetain(int dev) { return outAddress(PRIMARY_CTX_RETAIN, null, dev); }
 
-    void primaryContextRelease(int dev) {
-        try {
-            check((int) primaryRelease.invokeExact(dev), PRIMARY_CTX_RELEASE.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void primaryContextRelease(int dev) { call(PRIMARY_CTX_RELEASE, null, dev); }
 
     void setCurrent(MemorySegment ctx) {
         try {
@@ -290,22 +215,14 @@ final class CudaDriver {
         }
     }
 
-    void ctxSynchronize() {
-        try {
-            check((int) ctxSynchronize.invokeExact(), CTX_SYNCHRONIZE.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void ctxSynchronize() { call(CTX_SYNCHRONIZE, null); }
 
     /** {free, total} bytes of the current context's device. */
     long[] memGetInfo() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment f = a.allocate(JAVA_LONG), t = a.allocate(JAVA_LONG);
-            check((int) memGetInfo.invokeExact(f, t), MEM_GET_INFO.symbol());
+            call(MEM_GET_INFO, null, f, t);
             return new long[] {f.get(JAVA_LONG, 0), t.get(JAVA_LONG, 0)};
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
@@ -333,38 +250,14 @@ final class CudaDriver {
     }
 
     MemorySegment memHostAlloc(long bytes, int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) memHostAlloc.invokeExact(p, bytes, flags), MEM_HOST_ALLOC.symbol() + "(" + bytes + " bytes)");
-            return p.get(ADDRESS, 0).reinterpret(bytes);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return outAddress(MEM_HOST_ALLOC, bytes + " bytes", bytes, flags).reinterpret(bytes);
     }
 
-    void memFreeHost(MemorySegment p) {
-        try {
-            check((int) memFreeHost.invokeExact(p), MEM_FREE_HOST.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void memFreeHost(MemorySegment p) { call(MEM_FREE_HOST, null, p); }
 
-    void memcpyHtoD(long dst, MemorySegment src, long bytes) {
-        try {
-            check((int) memcpyHtoD.invokeExact(dst, src, bytes), MEMCPY_HTOD.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void memcpyHtoD(long dst, MemorySegment src, long bytes) { call(MEMCPY_HTOD, null, dst, src, bytes); }
 
-    void memcpyDtoH(MemorySegment dst, long src, long bytes) {
-        try {
-            check((int) memcpyDtoH.invokeExact(dst, src, bytes), MEMCPY_DTOH.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void memcpyDtoH(MemorySegment dst, long src, long bytes) { call(MEMCPY_DTOH, null, dst, src, bytes); }
 
     void memcpyHtoDAsync(long dst, MemorySegment src, long bytes, MemorySegment stream) {
         try {
@@ -406,23 +299,9 @@ final class CudaDriver {
 
     // ------------------------------------------------------------------ streams and events
 
-    MemorySegment streamCreate(int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) streamCreate.invokeExact(p, flags), STREAM_CREATE.symbol());
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    MemorySegment streamCreate(int flags) { return outAddress(STREAM_CREATE, null, flags); }
 
-    void streamDestroy(MemorySegment s) {
-        try {
-            check((int) streamDestroy.invokeExact(s), STREAM_DESTROY.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void streamDestroy(MemorySegment s) { call(STREAM_DESTROY, null, s); }
 
     void streamSynchronize(MemorySegment s) {
         try {
@@ -432,98 +311,33 @@ final class CudaDriver {
         }
     }
 
-    MemorySegment eventCreate(int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) eventCreate.invokeExact(p, flags), EVENT_CREATE.symbol());
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    MemorySegment eventCreate(int flags) { return outAddress(EVENT_CREATE, null, flags); }
 
-    void eventDestroy(MemorySegment e) {
-        try {
-            check((int) eventDestroy.invokeExact(e), EVENT_DESTROY.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void eventDestroy(MemorySegment e) { call(EVENT_DESTROY, null, e); }
 
-    void eventRecord(MemorySegment e, MemorySegment stream) {
-        try {
-            check((int) eventRecord.invokeExact(e, stream), EVENT_RECORD.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void eventRecord(MemorySegment e, MemorySegment stream) { call(EVENT_RECORD, null, e, stream); }
 
-    void eventSynchronize(MemorySegment e) {
-        try {
-            check((int) eventSynchronize.invokeExact(e), EVENT_SYNCHRONIZE.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void eventSynchronize(MemorySegment e) { call(EVENT_SYNCHRONIZE, null, e); }
 
     float eventElapsedMs(MemorySegment start, MemorySegment end) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment ms = a.allocate(JAVA_FLOAT);
-            check((int) eventElapsed.invokeExact(ms, start, end), EVENT_ELAPSED.symbol());
-            return ms.get(JAVA_FLOAT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return out(EVENT_ELAPSED, null, JAVA_FLOAT, v -> v.get(JAVA_FLOAT, 0), start, end);
     }
 
     // ------------------------------------------------------------------ modules and launches
 
-    MemorySegment moduleLoadData(MemorySegment image, String what) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) moduleLoadData.invokeExact(p, image), MODULE_LOAD_DATA.symbol() + "(" + what + ")");
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    MemorySegment moduleLoadData(MemorySegment image, String what) { return outAddress(MODULE_LOAD_DATA, what, image); }
 
-    void moduleUnload(MemorySegment m) {
-        try {
-            check((int) moduleUnload.invokeExact(m), MODULE_UNLOAD.symbol());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void moduleUnload(MemorySegment m) { call(MODULE_UNLOAD, null, m); }
 
     MemorySegment moduleGetFunction(MemorySegment module, String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            check((int) moduleGetFunction.invokeExact(p, module, a.allocateFrom(name)),
-                    MODULE_GET_FUNCTION.symbol() + "(" + name + ")");
-            return p.get(ADDRESS, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return outAddress(MODULE_GET_FUNCTION, name, module, a.allocateFrom(name));
         }
     }
 
-    void funcSetAttribute(MemorySegment f, int attr, int value, String name) {
-        try {
-            check((int) funcSetAttribute.invokeExact(f, attr, value), FUNC_SET_ATTRIBUTE.symbol() + "(" + name + ")");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    void funcSetAttribute(MemorySegment f, int attr, int value, String name) { call(FUNC_SET_ATTRIBUTE, name, f, attr, value); }
 
-    int funcGetAttribute(MemorySegment f, int attr, String name) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) funcGetAttribute.invokeExact(v, attr, f), FUNC_GET_ATTRIBUTE.symbol() + "(" + name + ")");
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
+    int funcGetAttribute(MemorySegment f, int attr, String name) { return outInt(FUNC_GET_ATTRIBUTE, name, attr, f); }
 
     void launchKernel(MemorySegment f, int gx, int gy, int gz, int bx, int by, int bz, int smem, MemorySegment stream,
                       MemorySegment params, String name) {
@@ -536,12 +350,6 @@ final class CudaDriver {
     }
 
     int maxActiveBlocksPerSm(MemorySegment f, int blockSize, long smem, String name) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) occupancy.invokeExact(v, f, blockSize, smem), OCCUPANCY.symbol() + "(" + name + ")");
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return outInt(OCCUPANCY, name, f, blockSize, smem);
     }
 }

@@ -1,5 +1,7 @@
 package ai.pulsemind.cli.data;
 
+import ai.pulsemind.cli.CliPaths;
+import ai.pulsemind.cli.Setting;
 import ai.pulsemind.data.DatasetCard;
 import ai.pulsemind.data.DatasetWriter;
 import ai.pulsemind.data.Progress;
@@ -61,6 +63,7 @@ public final class ImportCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--shard-size", defaultValue = "10000", description = "records per shard (default ${DEFAULT-VALUE})")
+    @Setting("recordsPerShard")
     int shardSize;
 
     @Override
@@ -75,19 +78,25 @@ public final class ImportCommand implements Callable<Integer> {
         card.command = "pulsemind data import --format " + format + " --input " + input + (images != null ? " --images " + images : "")
                 + " --out " + out + (skipBad ? " --skip-bad" : "");
         card.licence = licence != null ? licence : "unspecified (pass --licence; check the source's terms)";
+        // Inputs first: a run refused here creates nothing.
+        CliPaths.requireExisting("--input", input);
+        if (images != null) CliPaths.requireExisting("--images", images);
+        CliPaths.requireCreatableDir("--out", out);
+        var writerOptions = new DatasetWriter.Options(shardSize, overwrite);
         Progress progress = Progress.stderr("import", -1);
         ImportRunner.Result r;
-        try (DatasetWriter w = new DatasetWriter(out, new DatasetWriter.Options(shardSize, overwrite), card)) {
-            try {
-                r = ImportRunner.run(imp, opt, w, System.err, progress);
-            } catch (java.io.IOException | RuntimeException e) {
-                card.markIncomplete(e.getMessage());
-                System.err.println("import stopped; " + progress.done() + " record(s) written before the problem are kept in " + out);
-                throw e;
-            } finally {
-                if (source != null) card.source = source;
-            }
+        DatasetWriter w = new DatasetWriter(out, writerOptions, card);
+        try {
+            r = ImportRunner.run(imp, opt, w, System.err, progress);
+        } catch (java.io.IOException | RuntimeException e) {
+            if (source != null) card.source = source;
+            boolean kept = w.fail(String.valueOf(e.getMessage()));
+            System.err.println(kept ? "import stopped; " + progress.done() + " record(s) written before the problem are kept in " + out
+                    : "import stopped before the first record; nothing was written");
+            throw e;
         }
+        if (source != null) card.source = source;
+        w.close();
         System.err.printf("imported %d record(s), %d image(s) into %s; skipped %d bad record(s)%n",
                 r.records(), r.images(), out, r.skipped());
         return 0;

@@ -1,5 +1,7 @@
 package ai.pulsemind.cli.data;
 
+import ai.pulsemind.cli.CliPaths;
+import ai.pulsemind.cli.Setting;
 import ai.pulsemind.data.DatasetCard;
 import ai.pulsemind.data.DatasetWriter;
 import ai.pulsemind.data.Progress;
@@ -42,6 +44,7 @@ public final class SynthCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--shard-size", defaultValue = "10000", description = "records per shard (default ${DEFAULT-VALUE})")
+    @Setting("recordsPerShard")
     int shardSize;
 
     @Override
@@ -60,17 +63,20 @@ public final class SynthCommand implements Callable<Integer> {
         card.limits = "Not real patients and not clinical advice: text and images are generated from templates so that models, judges "
                 + "and training code can be tested end to end. Images are schematic; their features separate a condition from its "
                 + "look-alikes but do not look like real scans.";
+        var writerOptions = new DatasetWriter.Options(shardSize, overwrite);
+        CliPaths.requireCreatableDir("--out", out);
         Progress progress = Progress.stderr("synth", cases);
         SynthGenerator.Result r;
-        try (DatasetWriter w = new DatasetWriter(out, new DatasetWriter.Options(shardSize, overwrite), card)) {
-            try {
-                r = SynthGenerator.generate(kb, opt, w, progress);
-            } catch (java.io.IOException | RuntimeException e) {
-                card.markIncomplete(e.getMessage());
-                System.err.println("synth stopped; " + progress.done() + " case(s) written before the problem are kept in " + out);
-                throw e;
-            }
+        DatasetWriter w = new DatasetWriter(out, writerOptions, card);
+        try {
+            r = SynthGenerator.generate(kb, opt, w, progress);
+        } catch (java.io.IOException | RuntimeException e) {
+            boolean kept = w.fail(String.valueOf(e.getMessage()));
+            System.err.println(kept ? "synth stopped; " + progress.done() + " case(s) written before the problem are kept in " + out
+                    : "synth stopped before the first case; nothing was written");
+            throw e;
         }
+        w.close();
         System.err.printf(Locale.ROOT, "synth: %d cases, %d images into %s in %.1fs (%.0f cases/min, %d threads)%n",
                 r.cases(), r.images(), out, r.seconds(), r.casesPerMinute(), opt.threads());
         return 0;

@@ -1,5 +1,7 @@
 package ai.pulsemind.data.batch;
 
+import ai.pulsemind.config.InvalidSetting;
+
 /**
  * How the loader batches.
  *
@@ -22,11 +24,11 @@ public record LoaderConfig(long seed, boolean shuffle, Layout layout, int maxTok
 
     public LoaderConfig {
         if (layout == null) throw new IllegalArgumentException("layout is required (PACKED or PADDED)");
-        if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
-        if (maxSamples < 1) throw new IllegalArgumentException("maxSamples must be >= 1, got " + maxSamples);
-        if (window < 1) throw new IllegalArgumentException("window must be >= 1, got " + window);
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        if (maxPixelsPerSample < 0) throw new IllegalArgumentException("maxPixelsPerSample must be >= 0, got " + maxPixelsPerSample);
+        InvalidSetting.atLeast("maxTokens", maxTokens, 1);
+        InvalidSetting.atLeast("maxSamples", maxSamples, 1);
+        InvalidSetting.atLeast("window", window, 1);
+        InvalidSetting.atLeast("threads", threads, 1);
+        InvalidSetting.atLeast("maxPixelsPerSample", maxPixelsPerSample, 0);
     }
 
     /**

@@ -28,7 +28,7 @@ public record LoaderCursor(long seed, int epoch, int position, int batch, String
         try {
             return Records.MAPPER.readValue(json, LoaderCursor.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a loader cursor: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("not a loader cursor: " + ai.pulsemind.data.Json.plain(e), e);
         }
     }
 }

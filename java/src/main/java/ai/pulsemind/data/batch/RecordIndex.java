@@ -50,10 +50,49 @@ public final class RecordIndex {
         return h;
     }
 
+    private RecordIndex(RecordIndex base, int[] keep, String label) {
+        this.root = base.root;
+        this.shards = base.shards;
+        int n = keep.length;
+        shard = new int[n]; line = new int[n]; length = new int[n]; offset = new long[n];
+        for (int i = 0; i < n; i++) {
+            int k = keep[i];
+            shard[i] = base.shard[k]; line[i] = base.line[k]; length[i] = base.length[k]; offset[i] = base.offset[k];
+        }
+        size = n;
+        fingerprint = base.fingerprint + ":" + label + "-" + n;
+    }
+
+    /**
+     * The records for which {@code keep} holds (read and parsed once, in order); a record that cannot be read stays
+     * in, so that the loader reports it. The fingerprint names the base dataset and {@code label} (e.g. the split).
+     */
+    public RecordIndex where(java.util.function.Predicate<MediRecord> keep, String label) throws IOException {
+        FileChannel[] chs = channels();
+        try {
+            int[] kept = new int[size];
+            int n = 0;
+            for (int i = 0; i < size; i++) {
+                boolean in;
+                try {
+                    in = keep.test(read(i, chs));
+                } catch (DataError | IllegalArgumentException e) {
+                    in = true;
+                }
+                if (in) kept[n++] = i;
+            }
+            return new RecordIndex(this, Arrays.copyOf(kept, n), label);
+        } finally {
+            close(chs);
+        }
+    }
+
     /** Indexes the shards of a dataset folder or one shard. */
     public static RecordIndex of(Path path) throws IOException {
         List<Path> shards = DatasetPaths.shards(path);
-        if (shards.isEmpty()) throw new DataError(path.toString(), 0, "-", "no *.jsonl shards found");
+        // A dataset folder without shards is an empty dataset (size 0); a folder that is no dataset is an error.
+        if (shards.isEmpty() && DatasetPaths.datasetFolders(path).isEmpty())
+            throw new DataError(path.toString(), 0, "-", "not a dataset: no *.jsonl shards and no " + DatasetPaths.CARD);
         return new RecordIndex(DatasetPaths.rootOf(path), shards);
     }
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * CMtMedQA (Zhongjing): a JSON list (or JSON lines) of {@code {cate1, cate2, instruction, output, history}} where
@@ -47,8 +46,8 @@ final class CmtMedQaImporter implements Importer {
         turns.add(Turn.doctor(output));
         String id = Text.str(n, "id");
         String dept = Text.str(n, "cate1");
-        return new MediRecord(id != null ? "cmtmedqa-" + id : "cmtmedqa-" + line, dept != null ? dept : opt.department(),
-                Text.str(n, "cate2"), Text.language(instruction + output), turns, List.of(), null, null, null, null,
-                "cmtmedqa", null, Map.of());
+        return MediRecord.builder(id != null ? "cmtmedqa-" + id : "cmtmedqa-" + line, Text.language(instruction + output))
+                .department(dept != null ? dept : opt.department()).subspecialty(Text.str(n, "cate2")).turns(turns)
+                .source("cmtmedqa").build();
     }
 }

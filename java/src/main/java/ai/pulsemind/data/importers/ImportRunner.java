@@ -60,7 +60,11 @@ public final class ImportRunner implements Importer.Sink {
         for (int i = 0; i < item.images().size(); i++) {
             Importer.SourceImage si = item.images().get(i);
             String field = "images[" + i + "] (" + si.id() + ")";
-            if (!Files.isRegularFile(si.file())) { bad(new DataError(file, line, field, "image file " + si.file() + " does not exist")); return; }
+            if (!Files.isRegularFile(si.file())) {
+                String hint = opt.images() == null ? " (image paths are read from the input's folder; --images DIR names another)" : "";
+                bad(new DataError(file, line, field, "image file " + si.file() + " does not exist" + hint));
+                return;
+            }
             if (opt.decodeImages()) {
                 try {
                     ImageDecoder.decode(si.file());
@@ -72,8 +76,7 @@ public final class ImportRunner implements Importer.Sink {
             String rel = "images/" + DatasetWriter.safeName(rec.id()) + "/" + DatasetWriter.safeName(si.id()) + extension(si.file());
             refs.add(new ImageRef(si.id(), rel, si.modality()));
         }
-        MediRecord withPaths = new MediRecord(rec.id(), rec.department(), rec.subspecialty(), rec.language(), rec.turns(),
-                refs, rec.diagnosis(), rec.facts(), rec.counterparts(), rec.split(), rec.source(), rec.eval(), rec.meta());
+        MediRecord withPaths = rec.toBuilder().images(refs).build();
         List<RecordValidator.Problem> ps = RecordValidator.check(Records.MAPPER.valueToTree(withPaths));
         if (!ps.isEmpty()) { bad(new DataError(file, line, ps.getFirst().field(), ps.getFirst().message())); return; }
         for (int i = 0; i < refs.size(); i++) out.addImage(item.images().get(i).file(), refs.get(i).path());

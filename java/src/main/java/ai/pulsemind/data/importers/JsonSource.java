@@ -1,6 +1,7 @@
 package ai.pulsemind.data.importers;
 
 import ai.pulsemind.data.DataError;
+import ai.pulsemind.data.Json;
 import ai.pulsemind.data.JsonlReader;
 import ai.pulsemind.data.Records;
 import com.fasterxml.jackson.core.JsonParser;
@@ -17,7 +18,8 @@ import java.nio.file.Path;
 /**
  * Streams the objects of a JSON source with their line numbers, whatever its shape: JSONL (one object per line; a
  * bad line is reported and the next is read), a JSON array of objects (read element by element, never whole),
- * or one object keyed by id (PubMedQA's {@code ori_pqal.json}; each value gets its key as {@code "_key"}).
+ * or one object keyed by id (PubMedQA's {@code ori_pqal.json}; each value gets its key as {@code "_key"}), or a
+ * CSV file with a header row (PMC-VQA's release; each row becomes an object of text fields named by the header).
  */
 final class JsonSource {
     private JsonSource() {}
@@ -52,9 +54,29 @@ final class JsonSource {
 
     static void each(Path file, Importer.Sink sink, Visitor v) throws IOException {
         if (!Files.isRegularFile(file)) throw new DataError(file.toString(), 0, "-", "no such input file");
+        if (file.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) { csv(file, sink, v); return; }
         int first = firstChar(file);
         if (file.toString().endsWith(".jsonl") || (first == '{' && looksLikeJsonl(file))) lines(file, sink, v);
         else stream(file, sink, v);
+    }
+
+    private static void csv(Path file, Importer.Sink sink, Visitor v) throws IOException {
+        String name = file.toString();
+        try (CsvReader in = new CsvReader(name, Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8))) {
+            CsvReader.Row header = in.next();
+            if (header == null) return;
+            CsvReader.Row row;
+            while ((row = in.next()) != null) {
+                if (row.fields().size() != header.fields().size()) {
+                    sink.bad(new DataError(name, row.line(), "-", "row has " + row.fields().size() + " fields, the header has "
+                            + header.fields().size()));
+                    continue;
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode n = Records.MAPPER.createObjectNode();
+                for (int i = 0; i < header.fields().size(); i++) n.put(header.fields().get(i).strip(), row.fields().get(i));
+                v.object(row.line(), n);
+            }
+        }
     }
 
     private static void lines(Path file, Importer.Sink sink, Visitor v) throws IOException {
@@ -75,7 +97,8 @@ final class JsonSource {
     }
 
     private static void stream(Path file, Importer.Sink sink, Visitor v) throws IOException {
-        try (JsonParser p = STREAMING.createParser(file.toFile())) {
+        // A reader, not bytes: the parser then counts columns in characters, as an editor does.
+        try (JsonParser p = STREAMING.createParser(utf8(file))) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_ARRAY) {
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -99,10 +122,21 @@ final class JsonSource {
                 throw new DataError(file.toString(), 1, "-", "expected a JSON array, an object or JSON lines");
             }
         } catch (JsonProcessingException e) {
-            long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            sink.bad(new DataError(file.toString(), line, "-", "malformed JSON: " + e.getOriginalMessage()
-                    + "; the rest of this file cannot be read"));
+            DataError d = Json.error(file.toString(), e, 1);
+            sink.bad(new DataError(d.file(), d.line(), "-", d.detail() + "; the rest of this file cannot be read", e));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            sink.bad(new DataError(file.toString(), 0, "-", "not valid UTF-8 text; the rest of this file cannot be read"));
         }
+    }
+
+    private static java.io.Reader utf8(Path file) throws IOException {
+        var dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        var in = new java.io.PushbackReader(new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), dec), 1 << 16));
+        int c = in.read();
+        if (c != -1 && c != '\uFEFF') in.unread(c); // a UTF-8 byte-order mark is not JSON
+        return in;
     }
 
     private static int firstChar(Path file) throws IOException {

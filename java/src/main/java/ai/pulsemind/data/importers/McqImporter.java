@@ -20,13 +20,17 @@ import java.util.Map;
  *       the 0..3 copies), {@code subject_name}/{@code topic_name} become department/sub-specialty, {@code exp} goes
  *       to {@code meta.explanation};</li>
  *   <li>PubMedQA: {@code question|QUESTION, final_decision, context.contexts|CONTEXTS} (options yes/no/maybe),
- *       as JSON lines or as {@code ori_pqal.json}, an object keyed by PubMed id.</li>
+ *       as JSON lines or as {@code ori_pqal.json}, an object keyed by PubMed id;</li>
+ *   <li>MMLU (Hugging Face {@code cais/mmlu} rows): {@code question, choices [..], answer} (0-based index or letter),
+ *       {@code subject} (e.g. {@code anatomy}) to department and {@code meta.subject}.</li>
  * </ul>
+ * The bare question (and PubMedQA's abstract) are kept in {@code meta.question} / {@code meta.context}, so a
+ * benchmark can lay the prompt out in its own format.
  */
 final class McqImporter implements Importer {
     @Override public String format() { return "mcq"; }
 
-    @Override public String source() { return "medical multiple-choice QA (MedQA / MedMCQA / PubMedQA)"; }
+    @Override public String source() { return "medical multiple-choice QA (MedQA / MedMCQA / PubMedQA / MMLU)"; }
 
     @Override
     public void read(ImportOptions opt, Sink sink) throws IOException {
@@ -37,8 +41,9 @@ final class McqImporter implements Importer {
         if (n.has("opa")) return medMcqa(n, file, line, opt);
         if (n.has("final_decision") || n.has("QUESTION")) return pubMedQa(n, file, line, opt);
         if (n.has("options") && n.has("question")) return medQa(n, file, line, opt);
+        if (n.has("choices") && n.has("question")) return mmlu(n, file, line, opt);
         throw new DataError(file, line, "-", "not a recognised MCQ row: expected MedQA (question, options, answer_idx), "
-                + "MedMCQA (question, opa..opd, cop) or PubMedQA (question, final_decision)");
+                + "MedMCQA (question, opa..opd, cop), PubMedQA (question, final_decision) or MMLU (question, choices, answer)");
     }
 
     private static MediRecord medQa(JsonNode n, String file, long line, ImportOptions opt) {
@@ -98,6 +103,26 @@ final class McqImporter implements Importer {
                 opt.department(), null, meta, opt);
     }
 
+    private static MediRecord mmlu(JsonNode n, String file, long line, ImportOptions opt) {
+        JsonNode ch = n.get("choices");
+        if (!ch.isArray() || ch.size() < 2) throw new DataError(file, line, "choices", "must be a list of at least two option texts");
+        if (ch.size() > 26) throw new DataError(file, line, "choices", "more than 26 options");
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < ch.size(); i++) {
+            if (!ch.get(i).isTextual()) throw new DataError(file, line, "choices[" + i + "]", "must be text");
+            options.put(String.valueOf((char) ('A' + i)), ch.get(i).asText());
+        }
+        JsonNode a = n.get("answer");
+        String answer = a == null ? null : a.canConvertToInt() && !a.isTextual() ? (a.asInt() >= 0 && a.asInt() < ch.size()
+                ? String.valueOf((char) ('A' + a.asInt())) : null) : a.asText().strip().toUpperCase(java.util.Locale.ROOT);
+        if (answer == null || !options.containsKey(answer))
+            throw new DataError(file, line, "answer", "must be the 0-based index or the letter of the correct choice, got " + a);
+        String subject = Text.str(n, "subject");
+        Map<String, Object> meta = subject == null ? Map.of() : Map.of("subject", subject);
+        return build("mmlu", Text.str(n, "id"), line, require(n, "question", file, line), null, options, answer, null,
+                subject != null ? subject : opt.department(), null, meta, opt);
+    }
+
     private static MediRecord build(String set, String id, long line, String question, String context,
                                     Map<String, String> options, String answer, String answerType, String dept,
                                     String sub, Map<String, Object> meta, ImportOptions opt) {
@@ -105,9 +130,12 @@ final class McqImporter implements Importer {
         if (context != null) t.append(context).append("\n\n");
         t.append(question);
         options.forEach((k, v) -> t.append('\n').append(k).append(". ").append(v));
-        return new MediRecord(set + "-" + (id != null ? id : String.valueOf(line)), dept, sub, Text.language(question),
-                List.of(Turn.patient(t.toString())), List.of(), null, null, null, "test", set,
-                new EvalSpec("mcq", options, answer, answerType), meta);
+        Map<String, Object> m = new LinkedHashMap<>(meta);
+        m.put("question", question);
+        if (context != null) m.put("context", context);
+        return MediRecord.builder(set + "-" + (id != null ? id : String.valueOf(line)), Text.language(question))
+                .department(dept).subspecialty(sub).turns(List.of(Turn.patient(t.toString()))).split("test").source(set)
+                .eval(new EvalSpec("mcq", options, answer, answerType)).meta(m).build();
     }
 
     private static String require(JsonNode n, String f, String file, long line) {

@@ -106,8 +106,8 @@ final class MedDiagnoseImporter implements Importer {
         if (turns.isEmpty()) throw new DataError(file, line, "Response", "no 患者：/医生： lines");
         List<ImageRef> refs = images.stream().map(s -> new ImageRef(s.id(), "pending", s.modality())).toList();
         String lang = Text.language(response);
-        MediRecord r = new MediRecord("meddiagnose-" + caseId, opt.department(), null, lang, turns, refs, null, null,
-                null, "test", "pulsemind-meddiagnose", null, Map.of("case_id", caseId));
+        MediRecord r = MediRecord.builder("meddiagnose-" + caseId, lang).department(opt.department()).turns(turns)
+                .images(refs).split("test").source("pulsemind-meddiagnose").meta(Map.of("case_id", caseId)).build();
         return new Imported(r, images);
     }
 

@@ -98,8 +98,8 @@ final class ShareGptImporter implements Importer {
         StringBuilder all = new StringBuilder();
         turns.forEach(t -> all.append(t.text()));
         Map<String, Object> meta = system.isEmpty() ? Map.of() : Map.of("system", String.join("\n", system));
-        MediRecord r = new MediRecord(name + "-" + (id != null ? id : String.valueOf(line)), opt.department(), null,
-                Text.language(all.toString()), turns, refs, null, null, null, null, name, null, meta);
+        MediRecord r = MediRecord.builder(name + "-" + (id != null ? id : String.valueOf(line)), Text.language(all.toString()))
+                .department(opt.department()).turns(turns).images(refs).source(name).meta(meta).build();
         return new Imported(r, images);
     }
 }

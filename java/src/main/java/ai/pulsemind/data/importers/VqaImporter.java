@@ -17,13 +17,17 @@ import java.util.Map;
 /**
  * Medical visual question answering: VQA-RAD ({@code image_name, question, answer, answer_type, image_organ}),
  * SLAKE ({@code img_name, question, answer, answer_type, q_lang, modality, location}) and PathVQA
- * ({@code image, question, answer}). Images are relative to {@code --images}. Each becomes a patient question with
- * the image, the reference answer as the doctor turn, and the answer again in {@code eval} for scoring.
+ * ({@code image, question, answer}); and the multiple-choice visual sets PMC-VQA (its CSV:
+ * {@code Figure_path, Question, Answer, Choice A..D, Answer_label}) and MMMU (rows exported from its Hugging Face
+ * parquet: {@code id, question, options, answer, question_type, image_1..image_7} as paths, {@code img_type},
+ * {@code subfield}). Images are relative to {@code --images}. Each becomes a patient question with the image(s), the
+ * reference answer as the doctor turn, and the answer again in {@code eval} for scoring (with the options for the
+ * multiple-choice sets; the bare question in {@code meta.question}).
  */
 final class VqaImporter implements Importer {
     @Override public String format() { return "vqa"; }
 
-    @Override public String source() { return "medical VQA (VQA-RAD / SLAKE / PathVQA)"; }
+    @Override public String source() { return "medical VQA (VQA-RAD / SLAKE / PathVQA / PMC-VQA / MMMU)"; }
 
     @Override
     public void read(ImportOptions opt, Sink sink) throws IOException {
@@ -31,6 +35,8 @@ final class VqaImporter implements Importer {
     }
 
     static Imported record(JsonNode n, String file, long line, ImportOptions opt) {
+        if (n.has("Figure_path")) return VisualMcq.pmcVqa(n, file, line, opt);
+        if (n.has("image_1")) return VisualMcq.mmmu(n, file, line, opt);
         String image = Text.str(n, "image", "image_name", "img_name");
         if (image == null) throw new DataError(file, line, "image", "required: image, image_name or img_name");
         String q = Text.str(n, "question"), a = Text.str(n, "answer");
@@ -52,10 +58,11 @@ final class VqaImporter implements Importer {
         Map<String, Object> meta = new java.util.LinkedHashMap<>();
         for (String k : List.of("image_organ", "location", "question_type", "content_type", "phrase_type"))
             if (Text.str(n, k) != null) meta.put(k, Text.str(n, k));
-        MediRecord r = new MediRecord(set + "-" + (id != null ? id : String.valueOf(line)), opt.department(),
-                Text.str(n, "location", "image_organ"), lang != null ? lang : Text.language(q),
-                List.of(Turn.patient(q, "img0"), Turn.doctor(a)), List.of(new ImageRef("img0", "pending", mod)), null,
-                null, null, "test", set, new EvalSpec("vqa", null, a, type == null ? null : type.toLowerCase(java.util.Locale.ROOT)), meta);
+        MediRecord r = MediRecord.builder(set + "-" + (id != null ? id : String.valueOf(line)), lang != null ? lang : Text.language(q))
+                .department(opt.department()).subspecialty(Text.str(n, "location", "image_organ"))
+                .turns(List.of(Turn.patient(q, "img0"), Turn.doctor(a))).images(List.of(new ImageRef("img0", "pending", mod)))
+                .split("test").source(set)
+                .eval(new EvalSpec("vqa", null, a, type == null ? null : type.toLowerCase(java.util.Locale.ROOT))).meta(meta).build();
         return new Imported(r, List.of(new SourceImage("img0", p, mod)));
     }
 }

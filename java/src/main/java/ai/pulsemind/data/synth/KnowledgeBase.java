@@ -165,6 +165,8 @@ public final class KnowledgeBase {
     private static JsonNode read(Source src, String name) {
         try (InputStream in = src.open(name)) {
             return Records.MAPPER.readTree(in);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("knowledge base: " + name + ": " + ai.pulsemind.data.Json.describe(e), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("knowledge base: cannot read " + name + ": " + e.getMessage(), e);
         }

@@ -56,10 +56,12 @@ final class SynthCase {
         meta.put("template", plan.template());
         meta.put("age", plan.age());
         meta.put("sex", plan.sex());
-        MediRecord rec = new MediRecord(id, d.name().in(lang), d.subspecialties().get(c.subspecialty()).in(lang), lang,
-                DialogueWriter.write(kb, plan, Style.REFERENCE), images,
-                new Diagnosis(c.name().in(lang), c.id(), plan.differentials().stream().map(x -> x.name().in(lang)).toList()),
-                facts, cps, Splits.of(plan.template()), "pulsemind-synth seed=" + opt.seed(), null, meta);
+        MediRecord rec = MediRecord.builder(id, lang).department(d.name().in(lang))
+                .subspecialty(d.subspecialties().get(c.subspecialty()).in(lang)).turns(DialogueWriter.write(kb, plan, Style.REFERENCE))
+                .images(images)
+                .diagnosis(new Diagnosis(c.name().in(lang), c.id(), plan.differentials().stream().map(x -> x.name().in(lang)).toList()))
+                .facts(facts).counterparts(cps).split(Splits.of(plan.template())).source("pulsemind-synth seed=" + opt.seed())
+                .meta(meta).build();
         return new Made(rec, files);
     }
 

@@ -1,5 +1,7 @@
 package ai.pulsemind.data.synth;
 
+import ai.pulsemind.config.InvalidSetting;
+
 import java.util.List;
 
 /**
@@ -13,11 +15,11 @@ public record SynthOptions(int cases, long seed, String lang, int threads, int c
     public static final List<String> LANGS = List.of("en", "zh", "both");
 
     public SynthOptions {
-        if (cases < 1) throw new IllegalArgumentException("--cases must be >= 1, got " + cases);
-        if (!LANGS.contains(lang)) throw new IllegalArgumentException("--lang must be one of " + LANGS + ", got '" + lang + "'");
-        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        if (counterparts < 0 || counterparts > Flaw.values().length)
-            throw new IllegalArgumentException("counterparts must be 0.." + Flaw.values().length + ", got " + counterparts);
+        InvalidSetting.atLeast("cases", cases, 1);
+        InvalidSetting.require(LANGS.contains(lang), "lang", "must be one of " + LANGS + ", got '" + lang + "'");
+        InvalidSetting.atLeast("threads", threads, 1);
+        InvalidSetting.require(counterparts >= 0 && counterparts <= Flaw.values().length, "counterparts",
+                "must be 0.." + Flaw.values().length + ", got " + counterparts);
     }
 
     public static SynthOptions of(int cases, long seed, String lang) {

@@ -3,6 +3,7 @@ package ai.pulsemind.evaluate.stats;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -43,26 +44,47 @@ public final class Bootstrap {
      *                  resample (NaN) leaves that resample out
      */
     public static Interval percentile(int cases, ToDoubleFunction<int[]> statistic, int resamples, double level, long seed) {
+        return percentiles(cases, idx -> new double[] {statistic.applyAsDouble(idx)}, resamples, level, seed)[0];
+    }
+
+    /**
+     * Intervals of several statistics from one set of resamples: the vector statistic is computed once per resample
+     * (a Bradley–Terry fit, or every cell of a win-rate table), and component k's interval is the percentile interval
+     * of component k. The resamples are the same as {@link #percentile}'s for the same seed, so the scalar and the
+     * vector forms agree component by component.
+     *
+     * @param statistic the statistics of a sample of cases (indices in [0, n) with repeats); it must return arrays of
+     *                  one length. A component that is NaN on a resample leaves that resample out of that component
+     *                  only
+     */
+    public static Interval[] percentiles(int cases, Function<int[], double[]> statistic, int resamples, double level, long seed) {
         if (cases < 1) throw new IllegalArgumentException("bootstrap needs at least one case, got " + cases);
         if (resamples < 1) throw new IllegalArgumentException("resamples must be >= 1, got " + resamples);
         if (!(level > 0 && level < 1)) throw new IllegalArgumentException("level must be in (0, 1), got " + level);
         int[] all = new int[cases];
         for (int i = 0; i < cases; i++) all[i] = i;
-        double estimate = statistic.applyAsDouble(all);
+        double[] estimate = statistic.apply(all).clone();
+        int k = estimate.length;
         SplittableRandom rnd = new SplittableRandom(seed);
-        double[] values = new double[resamples];
-        int kept = 0;
+        double[][] values = new double[k][resamples]; // (K, R): component-major, so each row is one percentile
+        int[] kept = new int[k];
         int[] sample = new int[cases];
         for (int r = 0; r < resamples; r++) {
             for (int i = 0; i < cases; i++) sample[i] = rnd.nextInt(cases);
-            double v = statistic.applyAsDouble(sample);
-            if (!Double.isNaN(v)) values[kept++] = v;
+            double[] v = statistic.apply(sample);
+            if (v.length != k)
+                throw new IllegalArgumentException("the statistic returned " + v.length + " values on a resample, " + k + " on the cases");
+            for (int j = 0; j < k; j++) if (!Double.isNaN(v[j])) values[j][kept[j]++] = v[j];
         }
-        if (kept == 0) return new Interval(estimate, Double.NaN, Double.NaN, level, resamples, seed);
-        Percentile p = new Percentile().withEstimationType(Percentile.EstimationType.R_7);
-        p.setData(values, 0, kept);
         double alpha = (1 - level) / 2;
-        return new Interval(estimate, p.evaluate(100 * alpha), p.evaluate(100 * (1 - alpha)), level, resamples, seed);
+        Interval[] out = new Interval[k];
+        Percentile p = new Percentile().withEstimationType(Percentile.EstimationType.R_7);
+        for (int j = 0; j < k; j++) {
+            if (kept[j] == 0) { out[j] = new Interval(estimate[j], Double.NaN, Double.NaN, level, resamples, seed); continue; }
+            p.setData(values[j], 0, kept[j]);
+            out[j] = new Interval(estimate[j], p.evaluate(100 * alpha), p.evaluate(100 * (1 - alpha)), level, resamples, seed);
+        }
+        return out;
     }
 
     /** The interval of a mean of per-case values. */

@@ -41,7 +41,7 @@ final class EngineSteps {
                 at += l.prompt.length();
                 last[i] = at - 1;
             }
-            Tensor hidden = model.forward(ops, seqs, ForwardOptions.NONE.withCache(cache, slots)); // (N, C)
+            Tensor hidden = model.forward(ops, seqs, ForwardOptions.INFERENCE.withCache(cache, slots)); // (N, C)
             Tensor rows = ops.gatherRows(hidden, upload(Tensor.ofInts(last, last.length)));      // (B, C)
             return pick(model.logits(ops, rows), batch);
         }

@@ -29,7 +29,7 @@ final class JsonFields {
         } catch (NoSuchFileException e) {
             throw fail("file not found");
         } catch (JsonProcessingException e) {
-            throw fail("not valid JSON (line " + e.getLocation().getLineNr() + "): " + e.getOriginalMessage());
+            throw fail(ai.pulsemind.data.Json.describe(e));
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
         }

@@ -57,7 +57,7 @@ public record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, Str
         try {
             root = JsonFields.MAPPER.readTree(new String(json, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new CheckpointException(file, "header: " + ai.pulsemind.data.Json.describe(e));
         }
         if (root == null || !root.isObject()) throw new CheckpointException(file, "header is not a JSON object");
         long dataStart = 8 + json.length, dataLength = fileSize - dataStart;

@@ -7,6 +7,7 @@ import ai.pulsemind.model.io.Qwen25VlCheckpoint;
 import ai.pulsemind.model.io.Qwen25VlConfig;
 import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.model.io.VisionConfig;
+import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.nn.Params;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Tensor;
@@ -95,17 +96,19 @@ public final class Qwen25VL {
      */
     public record Image(Tensor pixels, int[] grid) {}
 
-    /** Packed forward without a cache: {@link #forward(Ops, List, ForwardOptions)} with {@link ForwardOptions#NONE}. */
-    public Tensor forward(Ops ops, List<Sequence> seqs) { return forward(ops, seqs, ForwardOptions.NONE); }
+    /** Packed forward for evaluation: {@link #forward(Ops, List, ForwardOptions)} with {@link ForwardOptions#INFERENCE}. */
+    public Tensor forward(Ops ops, List<Sequence> seqs) { return forward(ops, seqs, ForwardOptions.INFERENCE); }
 
     /**
      * Packed forward over sequences (no padding): returns final-normed hidden states (N, C), N the total length,
      * sequences back to back in order. Positions are the sequences' own when given, else {@link RopeIndex}'s.
      *
-     * @param opts how to run ({@link ForwardOptions}); null is {@link ForwardOptions#NONE}
+     * @param opts how to run: adapters, dropout, recomputation, a cache to fill ({@link ForwardOptions}); null is
+     *             {@link ForwardOptions#INFERENCE}
      */
     public Tensor forward(Ops ops, List<Sequence> seqs, ForwardOptions opts) {
-        if (opts == null) opts = ForwardOptions.NONE;
+        if (opts == null) opts = ForwardOptions.INFERENCE;
+        ForwardMode mode = opts.mode();
         Backend be = ops.backend();
         if (opts.cache() != null && opts.cacheSlots().length != seqs.size())
             throw new IllegalArgumentException("forward: " + opts.cacheSlots().length + " cache slots for " + seqs.size() + " sequences");
@@ -132,10 +135,10 @@ public final class Qwen25VL {
             at += len;
         }
         Tensor x = text.embed(ops, upload(be, Tensor.ofInts(ids, n)));
-        if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids);
+        if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids, mode);
         Tensor[] cs = text.rope(be, pos, n);
         AttentionSpec spec = AttentionSpec.selfAttention(lengths, true, text.config().headDim());
-        return text.forward(ops, x, cs[0], cs[1], spec, opts.cache(), opts.cacheSlots());
+        return text.forward(ops, x, cs[0], cs[1], spec, opts.cache(), opts.cacheSlots(), mode);
     }
 
     /**
@@ -172,10 +175,10 @@ public final class Qwen25VL {
     }
 
     /** Replaces pad-token rows of x (N, C) with the vision embeddings, differentiably (a gather over [x; vision]). */
-    private Tensor withImages(Ops ops, Tensor x, int[] ids, List<Tensor> pixels, List<int[]> grids) {
+    private Tensor withImages(Ops ops, Tensor x, int[] ids, List<Tensor> pixels, List<int[]> grids, ForwardMode mode) {
         if (vision == null) throw new IllegalArgumentException("this checkpoint has no vision tower but the prompt has images");
         Tensor pix = pixels.size() == 1 ? pixels.get(0) : ops.cat(0, pixels.toArray(Tensor[]::new));
-        Tensor vis = vision.forward(ops, pix, grids);  // (M, C)
+        Tensor vis = vision.forward(ops, pix, grids, mode);  // (M, C)
         int n = ids.length, m = vis.dim(0), k = 0;
         int[] src = new int[n];
         for (int i = 0; i < n; i++) src[i] = ids[i] == imageTokenId ? n + k++ : i;

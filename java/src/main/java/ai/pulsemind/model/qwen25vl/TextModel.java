@@ -1,10 +1,12 @@
 package ai.pulsemind.model.qwen25vl;
 
+import ai.pulsemind.autograd.Checkpoint;
 import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.RopeSpec;
 import ai.pulsemind.model.io.TextConfig;
+import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.nn.Linear;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
@@ -26,7 +28,31 @@ public final class TextModel {
     private final Tensor head;     // (V, C), the embedding table when tied
 
     public record Layer(Tensor inputNorm, Linear q, Linear k, Linear v, Linear o, Tensor postNorm,
-                        Linear gate, Linear up, Linear down) {}
+                        Linear gate, Linear up, Linear down) {
+        /** The projections by their Hugging Face module names (q_proj, …, down_proj), in module order. */
+        public java.util.Map<String, Linear> linears() {
+            var m = new java.util.LinkedHashMap<String, Linear>();
+            m.put("self_attn.q_proj", q);
+            m.put("self_attn.k_proj", k);
+            m.put("self_attn.v_proj", v);
+            m.put("self_attn.o_proj", o);
+            m.put("mlp.gate_proj", gate);
+            m.put("mlp.up_proj", up);
+            m.put("mlp.down_proj", down);
+            return m;
+        }
+
+        /** Every tensor the layer reads, adapters included (what a recomputed layer may train). */
+        public List<Tensor> tensors() {
+            List<Tensor> t = new ArrayList<>(List.of(inputNorm, postNorm));
+            for (Linear l : linears().values()) {
+                t.add(l.weight());
+                if (l.bias() != null) t.add(l.bias());
+                if (l.lora() != null) { t.add(l.lora().a()); t.add(l.lora().b()); }
+            }
+            return t;
+        }
+    }
 
     TextModel(TextConfig d, boolean tied, Weights w) {
         this.dims = d;
@@ -76,25 +102,19 @@ public final class TextModel {
      * @param spec  one causal segment per sequence
      * @param cache when not null, each sequence s's keys/values are written to cache slot {@code cacheRows[s]} from
      *              its current length on
+     * @param mode  adapters on or off, their dropout, and whether layers are recomputed in backward (not with a cache)
      * @return (N, C) final-normed hidden states
      */
-    Tensor forward(Ops ops, Tensor x, Tensor cos, Tensor sin, AttentionSpec spec, KvCache cache, int[] cacheRows) {
-        int n = x.dim(0), hq = dims.numHeads(), hkv = dims.numKvHeads(), hd = dims.headDim();
+    Tensor forward(Ops ops, Tensor x, Tensor cos, Tensor sin, AttentionSpec spec, KvCache cache, int[] cacheRows,
+                   ForwardMode mode) {
         for (int l = 0; l < layers.size(); l++) {
             Layer ly = layers.get(l);
-            Tensor h = ops.rmsnorm(x, ly.inputNorm(), eps);
-            Tensor q = ops.rope(ly.q().forward(ops, h).reshape(n, hq, hd), cos, sin);
-            Tensor k = ops.rope(ly.k().forward(ops, h).reshape(n, hkv, hd), cos, sin);
-            Tensor v = ly.v().forward(ops, h).reshape(n, hkv, hd);
-            if (cache != null) {
-                for (int s = 0; s < spec.segments(); s++) {
-                    int a = spec.cuSeqlensQ()[s], len = spec.cuSeqlensQ()[s + 1] - a;
-                    cache.write(ops.backend(), l, cacheRows[s], cache.length(cacheRows[s]), k.narrow(0, a, len), v.narrow(0, a, len));
-                }
+            int li = l;
+            if (cache == null && mode.recompute()) {
+                x = Checkpoint.apply(ops, h -> layer(ops, ly, h, cos, sin, spec, null, li, cacheRows, mode), x, ly.tensors());
+            } else {
+                x = layer(ops, ly, x, cos, sin, spec, cache, l, cacheRows, mode);
             }
-            Tensor att = ops.attention(q, k, v, spec).reshape(n, hq * hd);
-            x = ops.add(x, ly.o().forward(ops, att));
-            x = mlp(ops, ly, x);
         }
         if (cache != null) {
             int[] added = new int[spec.segments()];
@@ -104,9 +124,28 @@ public final class TextModel {
         return ops.rmsnorm(x, norm, eps);
     }
 
-    private Tensor mlp(Ops ops, Layer ly, Tensor x) {
+    /** One decoder layer over x (N, C). */
+    private Tensor layer(Ops ops, Layer ly, Tensor x, Tensor cos, Tensor sin, AttentionSpec spec, KvCache cache, int l,
+                         int[] cacheRows, ForwardMode mode) {
+        int n = x.dim(0), hq = dims.numHeads(), hkv = dims.numKvHeads(), hd = dims.headDim();
+        Tensor h = ops.rmsnorm(x, ly.inputNorm(), eps);
+        Tensor q = ops.rope(ly.q().forward(ops, h, mode).reshape(n, hq, hd), cos, sin);
+        Tensor k = ops.rope(ly.k().forward(ops, h, mode).reshape(n, hkv, hd), cos, sin);
+        Tensor v = ly.v().forward(ops, h, mode).reshape(n, hkv, hd);
+        if (cache != null) {
+            for (int s = 0; s < spec.segments(); s++) {
+                int a = spec.cuSeqlensQ()[s], len = spec.cuSeqlensQ()[s + 1] - a;
+                cache.write(ops.backend(), l, cacheRows[s], cache.length(cacheRows[s]), k.narrow(0, a, len), v.narrow(0, a, len));
+            }
+        }
+        Tensor att = ops.attention(q, k, v, spec).reshape(n, hq * hd);
+        x = ops.add(x, ly.o().forward(ops, att, mode));
+        return mlp(ops, ly, x, mode);
+    }
+
+    private Tensor mlp(Ops ops, Layer ly, Tensor x, ForwardMode mode) {
         Tensor m = ops.rmsnorm(x, ly.postNorm(), eps);
-        return ops.add(x, ly.down().forward(ops, ops.swiglu(ly.gate().forward(ops, m), ly.up().forward(ops, m))));
+        return ops.add(x, ly.down().forward(ops, ops.swiglu(ly.gate().forward(ops, m, mode), ly.up().forward(ops, m, mode)), mode));
     }
 
     /**
@@ -133,7 +172,7 @@ public final class TextModel {
             Tensor att = be.empty(q.dtype(), Shape.of(b, hq, hd));
             be.attentionDecode(q, cache.keys(l), cache.values(l), slots, visible, (float) (1 / Math.sqrt(hd)), att);
             x = ops.add(x, ly.o().forward(ops, att.reshape(b, hq * hd)));
-            x = mlp(ops, ly, x);
+            x = mlp(ops, ly, x, ForwardMode.INFERENCE);
         }
         int[] one = new int[b];
         java.util.Arrays.fill(one, 1);

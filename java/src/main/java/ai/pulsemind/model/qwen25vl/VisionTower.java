@@ -5,6 +5,7 @@ import ai.pulsemind.backend.AttentionSpec;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.RopeSpec;
 import ai.pulsemind.model.io.VisionConfig;
+import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.nn.Linear;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
@@ -28,7 +29,18 @@ public final class VisionTower {
     private final Tensor mergerNorm;        // (C)
     private final Linear merger1, merger2;  // (4C → 4C), (4C → out)
 
-    record Block(Tensor norm1, Linear qkv, Linear proj, Tensor norm2, Linear gate, Linear up, Linear down) {}
+    record Block(Tensor norm1, Linear qkv, Linear proj, Tensor norm2, Linear gate, Linear up, Linear down) {
+        /** The projections by their Hugging Face module names, in module order. */
+        java.util.Map<String, Linear> linears() {
+            var m = new java.util.LinkedHashMap<String, Linear>();
+            m.put("attn.qkv", qkv);
+            m.put("attn.proj", proj);
+            m.put("mlp.gate_proj", gate);
+            m.put("mlp.up_proj", up);
+            m.put("mlp.down_proj", down);
+            return m;
+        }
+    }
 
     VisionTower(VisionConfig d, Weights w) {
         this.dims = d;
@@ -53,13 +65,28 @@ public final class VisionTower {
 
     List<Block> blocks() { return blocks; }
 
+    /** Every projection of the tower by its Hugging Face module name ({@code visual.blocks.0.attn.qkv}, …, {@code visual.merger.mlp.2}). */
+    public java.util.Map<String, Linear> linears() {
+        var m = new java.util.LinkedHashMap<String, Linear>();
+        for (int i = 0; i < blocks.size(); i++) {
+            int bi = i;
+            blocks.get(i).linears().forEach((k, v) -> m.put("visual.blocks." + bi + "." + k, v));
+        }
+        m.put("visual.merger.mlp.0", merger1);
+        m.put("visual.merger.mlp.2", merger2);
+        return m;
+    }
+
     /**
      * @param pixels (P, in·tp·p·p) flattened patches in Qwen's order (the image processor's pixel_values), on the
      *               host or the backend's device, in any floating dtype (they are taken into the compute dtype)
      * @param grids  (t, h, w) per image
      * @return (P/m², out) one embedding per merged unit, in the images' original order
      */
-    public Tensor forward(Ops ops, Tensor pixels, List<int[]> grids) {
+    public Tensor forward(Ops ops, Tensor pixels, List<int[]> grids) { return forward(ops, pixels, grids, ForwardMode.INFERENCE); }
+
+    /** As {@link #forward(Ops, Tensor, List)}; {@code mode} says whether adapters on the tower's layers apply. */
+    public Tensor forward(Ops ops, Tensor pixels, List<int[]> grids, ForwardMode mode) {
         Backend be = ops.backend();
         VisionLayout layout = VisionLayout.of(grids, dims);
         int n = layout.patches(), heads = dims.numHeads(), hd = dims.headDim();
@@ -74,19 +101,19 @@ public final class VisionTower {
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
             Tensor h = ops.rmsnorm(x, b.norm1(), EPS);
-            Tensor qkv = b.qkv().forward(ops, h);                           // (P, 3C): [q | k | v], heads inside each
+            Tensor qkv = b.qkv().forward(ops, h, mode);                           // (P, 3C): [q | k | v], heads inside each
             int c = dims.hiddenSize();
             Tensor q = ops.rope(ops.narrow(qkv, 1, 0, c).reshape(n, heads, hd), cos, sin);
             Tensor k = ops.rope(ops.narrow(qkv, 1, c, c).reshape(n, heads, hd), cos, sin);
             Tensor v = ops.narrow(qkv, 1, 2 * c, c).reshape(n, heads, hd);
             Tensor a = ops.attention(q, k, v, dims.isFullAttention(i) ? full : window).reshape(n, c);
-            x = ops.add(x, b.proj().forward(ops, a));
+            x = ops.add(x, b.proj().forward(ops, a, mode));
             Tensor m = ops.rmsnorm(x, b.norm2(), EPS);
-            x = ops.add(x, b.down().forward(ops, ops.swiglu(b.gate().forward(ops, m), b.up().forward(ops, m))));
+            x = ops.add(x, b.down().forward(ops, ops.swiglu(b.gate().forward(ops, m, mode), b.up().forward(ops, m, mode)), mode));
         }
         int unit = dims.spatialMergeSize() * dims.spatialMergeSize();
         Tensor merged = ops.rmsnorm(x, mergerNorm, EPS).reshape(n / unit, dims.mergedDim());
-        merged = merger2.forward(ops, ops.gelu(merger1.forward(ops, merged), false));   // (P/m², out)
+        merged = merger2.forward(ops, ops.gelu(merger1.forward(ops, merged, mode), false), mode);   // (P/m², out)
         return ops.gatherRows(merged, Qwen25VL.upload(be, Tensor.ofInts(layout.unitRestore(), n / unit)));
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import static ai.pulsemind.backend.cpu.BackendPair.f32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
@@ -19,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  */
 class DeterminismTest {
     private final Rand rnd = new Rand(77);
+
+    private static Tensor f32(int... dims) { return Tensor.hostZeros(ai.pulsemind.tensor.DType.F32, ai.pulsemind.tensor.Shape.of(dims)); }
 
     /** Runs the op set on a fresh backend and returns every output, flattened. */
     private List<float[]> outputs(CpuBackend be, Inputs in) {

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CRPO reward/advantage op on the CPU reference (the twin the CUDA kernel is held to in CrpoGpuIT),
+ * The CRPO reward/advantage op on the CPU reference (what the CUDA kernel is held to by the conformance suite, OptimCases),
  * against hand-computed cases, including zero-std groups, groups of one, missing comparisons and each scaling.
  */
 class CrpoAdvantageTest {

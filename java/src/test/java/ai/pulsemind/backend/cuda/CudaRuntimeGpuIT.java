@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
 
-import static ai.pulsemind.backend.cuda.GpuParity.down;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,7 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CudaRuntimeGpuIT {
     static CudaBackend be;
 
-    @BeforeAll static void open() { be = GpuParity.open(); }
+    @BeforeAll static void open() { be = CudaTarget.open(); }
+
+    private static float[] down(CudaBackend be, Tensor t) {
+        try (Tensor h = Tensor.hostEmpty(t.dtype(), t.shape())) {
+            be.copy(t, h);
+            return h.toFloatArray();
+        }
+    }
 
     @AfterAll static void close() { be.close(); }
 

@@ -1,5 +1,6 @@
 package ai.pulsemind.backend.cuda;
 
+import ai.pulsemind.backend.conformance.Parity;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -11,7 +12,7 @@ import java.util.Set;
 /**
  * Prints, at the end of every test run, how many tests were GPU-gated (skipped because CUDA is unusable here)
  * and why, so a skipped GPU suite is always visible; and writes the parity report the GPU tests recorded
- * ({@link GpuParity#writeReport}). Registered in META-INF/services for surefire, failsafe and the console
+ * ({@link Parity#writeReport}). Registered in META-INF/services for surefire, failsafe and the console
  * launcher alike.
  */
 public final class GpuTestListener implements TestExecutionListener {
@@ -51,6 +52,6 @@ public final class GpuTestListener implements TestExecutionListener {
         if (gatedTests > 0)
             System.out.println("[gpu] GPU-gated: " + gatedTests + " test(s)" + (gatedClasses > 0 ? " in " + gatedClasses
                     + " class(es)" : "") + " skipped: " + String.join("; ", reasons));
-        GpuParity.writeReport();
+        Parity.GPU.writeReport();
     }
 }

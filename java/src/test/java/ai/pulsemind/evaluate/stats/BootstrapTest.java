@@ -66,4 +66,20 @@ class BootstrapTest {
         assertTrue(a.separatedFrom(b));
         assertFalse(a.separatedFrom(c));
     }
+
+    @Test
+    void vectorFormDrawsTheSameResamplesAsTheScalarForm() {
+        double[] x = {1, 0, 0, 1, 1, 0.5, 0.25, 0, 1, 1};
+        double[] y = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3};
+        Bootstrap.Interval[] both = Bootstrap.percentiles(x.length, idx -> {
+            double sx = 0, sy = 0;
+            for (int i : idx) { sx += x[i]; sy += y[i]; }
+            return new double[] {sx / idx.length, sy / idx.length};
+        }, 700, 0.9, 11);
+        assertEquals(Bootstrap.mean(x, 700, 0.9, 11), both[0]);
+        assertEquals(Bootstrap.mean(y, 700, 0.9, 11), both[1]);
+        assertThrows(IllegalArgumentException.class,
+                () -> Bootstrap.percentiles(3, idx -> new double[idx[0] == idx[1] ? 1 : 2], 50, 0.9, 1),
+                "a statistic whose length changes between resamples is refused");
+    }
 }

@@ -38,7 +38,8 @@ class QwenSampleEncoderTest {
     static MediRecord record(String id, List<Turn> turns, int images) {
         List<ImageRef> refs = new ArrayList<>();
         for (int i = 1; i <= images; i++) refs.add(new ImageRef("img" + i, "images/" + i + ".png", "photo"));
-        return new MediRecord(id, "Dermatology", "", "en", turns, refs, null, null, null, "train", "test", null, null);
+        return MediRecord.builder(id, "en").department("Dermatology").turns(turns).images(refs).split("train").source("test")
+                .build();
     }
 
     static DecodedImage image(int w, int h, int seed) {

@@ -10,16 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /** Random tiny Qwen2.5-VL checkpoints (Hugging Face names) for self-consistency tests. */
-final class TinyModels {
-    static final TextConfig TEXT = new TextConfig(16, 2, 4, 2, 24, 40, 1e-6, 10000, List.of(1, 1, 0), 256, "silu");
+public final class TinyModels {
+    public static final TextConfig TEXT = new TextConfig(16, 2, 4, 2, 24, 40, 1e-6, 10000, List.of(1, 1, 0), 256, "silu");
     /** Patch 2, merge 2, temporal 2, windows of 8 px (2×2 merged units); block 1 attends fully. */
-    static final VisionConfig VISION = new VisionConfig(2, 16, 20, 2, 2, 2, 2, 8, List.of(1), 16, 3, "silu", 2);
-    static final boolean TIED = false;
-    static final int IMAGE_TOKEN = 39;
+    public static final VisionConfig VISION = new VisionConfig(2, 16, 20, 2, 2, 2, 2, 8, List.of(1), 16, 3, "silu", 2);
+    public static final boolean TIED = false;
+    public static final int IMAGE_TOKEN = 39;
 
     private TinyModels() {}
 
-    static Map<String, Tensor> weights(TextConfig t, VisionConfig v, long seed) {
+    public static Map<String, Tensor> weights(TextConfig t, VisionConfig v, long seed) {
         Rand r = new Rand(seed);
         Map<String, Tensor> w = new HashMap<>();
         int c = t.hiddenSize(), kv = t.numKvHeads() * t.headDim(), f = t.intermediateSize();
@@ -69,7 +69,7 @@ final class TinyModels {
     }
 
     /** Flattened random patches for a (t, h, w) grid. */
-    static Qwen25VL.Image image(Rand r, int t, int h, int w) {
+    public static Qwen25VL.Image image(Rand r, int t, int h, int w) {
         int dim = VISION.patchDim();
         return new Qwen25VL.Image(r.uniform(1, t * h * w, dim), new int[] {t, h, w});
     }
