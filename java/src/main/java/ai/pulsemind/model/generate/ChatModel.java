@@ -19,10 +19,14 @@ import java.util.Set;
  * local judges, the benchmark and services:
  * <pre>{@code
  * try (Backend be = Backends.open("auto", 0); ChatModel m = ChatModel.open(dir, be)) {
+ *     PeftAdapter.attach(adapterDir, be, m.model());                 // optional LoRA adapter, before the first request
  *     Completion c = m.generate(conversation, m.greedy(256));        // blocking
- *     Engine.Handle h = m.submit(conversation, m.greedy(256), tok -> System.out.print(tok.text()));
+ *     Engine.Handle h = m.submit(conversation, m.sampling(256, 1f, 0.9f, 7).withLogprobs(0),
+ *                                tok -> System.out.print(tok.text())); // streamed; h.cancel() stops it
  * }
  * }</pre>
+ * An adapter attached to {@link #model()} applies to every forward the engine runs (prefill and decode alike); it
+ * must be attached before the engine starts, since the engine thread reads the weights without locks.
  */
 public final class ChatModel implements AutoCloseable {
     private final Qwen25VlCheckpoint checkpoint;

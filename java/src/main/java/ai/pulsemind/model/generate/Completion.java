@@ -5,14 +5,14 @@ import java.util.List;
 /**
  * What one request generated.
  *
- * <p>Log-probabilities, exactly: at each step the model gives raw F32 logits z over its whole vocabulary V (padded
- * rows included), for the position that predicts the token; the log-prob of a token t is
+ * <p>Log-probabilities, exactly: at each step the model gives raw F32 logits z = h·Wᵀ over its whole vocabulary V
+ * (padded rows included) for the position that predicts the token; the log-prob of a token t is
  * {@code log_softmax(z)[t] = z[t] − log Σ_j exp(z[j])}, the model's own distribution at temperature 1, before the
  * repetition penalty, temperature, top-k/top-p and the mask of ids that cannot be generated. That is what
- * {@code torch.log_softmax(logits, -1)} of the same step gives in transformers, and what a training-side forward
- * over prompt + completion gives for the same tokens through {@code Backend.logprob} (temperature 1): a policy's
- * old log-probs can come from here. It is computed as {@code z[t] − z[m] + log p[m]}, m the arg-max and p the
- * backend's softmax of z, which never underflows (p[m] ≥ 1/V).
+ * {@code torch.log_softmax(logits, -1)} of the same step gives in transformers, and it is computed by the op a
+ * training forward scores tokens with ({@link ai.pulsemind.backend.Backend#logprob}, the fused LM head +
+ * log-softmax that {@code train.CausalLm.tokenLogprobs} calls, at temperature 1): one definition, so a policy's old
+ * log-probs can come from here.
  *
  * @param ids          the new tokens, the stop token included when one ended the reply
  * @param logprobs     one per id when asked for ({@link GenerationConfig#logprobs}), else null

@@ -43,7 +43,7 @@ final class EngineSteps {
             }
             Tensor hidden = model.forward(ops, seqs, ForwardOptions.INFERENCE.withCache(cache, slots)); // (N, C)
             Tensor rows = ops.gatherRows(hidden, upload(Tensor.ofInts(last, last.length)));      // (B, C)
-            return pick(model.logits(ops, rows), batch);
+            return pick(rows, batch);
         }
     }
 
@@ -58,11 +58,12 @@ final class EngineSteps {
                 positions[i] = l.lastPosition();
                 slots[i] = l.slot;
             }
-            return pick(model.decode(ops, upload(Tensor.ofInts(tokens, b)), positions, cache, slots), batch);
+            return pick(model.decodeHidden(ops, upload(Tensor.ofInts(tokens, b)), positions, cache, slots), batch);
         }
     }
 
-    private TokenPicker.Picked pick(Tensor logits, List<Live> batch) {
+    /** hidden (B, C): each row's last hidden state, the one that predicts its next token. */
+    private TokenPicker.Picked pick(Tensor hidden, List<Live> batch) {
         int b = batch.size();
         List<SampleRow> rows = new ArrayList<>(b);
         boolean[] want = new boolean[b];
@@ -79,7 +80,7 @@ final class EngineSteps {
                 prev[i] = p;
             }
         }
-        return picker.pick(logits, rows, prev, want, top);
+        return picker.pick(hidden, model.text().head(), model.logits(ops, hidden), rows, prev, want, top);
     }
 
     private Tensor upload(Tensor host) { return ops.backend().device().isHost() ? host : ops.backend().upload(host); }

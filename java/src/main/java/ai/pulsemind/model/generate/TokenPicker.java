@@ -16,12 +16,14 @@ import java.util.List;
  * only a few numbers per row come back to the host.
  *
  * <pre>
- *   logits z (B, V) raw F32 ──┬─ softmax p, arg-max m, gathers z[m], p[m]      (only when a row wants log-probs)
- *                             ├─ z + mask (0 / −∞ per id) ─ Backend.sample(rows) ─ ids (B)
- *                             └─ gather z[id]: logprob = z[id] − z[m] + log p[m]  (= log_softmax(z)[id])
+ *   hidden h (B, C) ── logits z = h·Wᵀ (B, V) F32 ── z + mask (0 / −∞ per id) ── Backend.sample(rows) ── ids (B)
+ *                 └── Backend.logprob(h, W, ids, temperature 1) ── logp (B), lse (B)   (only when a row wants them)
  * </pre>
+ * The log-probs come from the op the trainer's {@code CausalLm.tokenLogprobs} uses (the fused LM head + log-softmax,
+ * {@link Backend#logprob}), so there is one definition of a token's log-prob, whether it was sampled here or is
+ * scored in a training forward. Top-n alternatives are {@code z[i] − lse}, read on the host for the rows that ask.
  * The mask is −∞ for ids that cannot be generated: ids the tokenizer does not know (padded vocabulary rows) and
- * the image placeholder. Top-n alternatives read the rows that ask for them on the host.
+ * the image placeholder.
  */
 final class TokenPicker implements AutoCloseable {
     private final Backend be;
@@ -53,28 +55,18 @@ final class TokenPicker implements AutoCloseable {
     }
 
     /**
-     * @param logits (B, V) F32 raw logits of the rows' next tokens
+     * @param hidden (B, C) the rows' last hidden states, in the backend's compute dtype
+     * @param head   (V, C) the LM head, in the same dtype
+     * @param logits (B, V) F32 raw logits of the rows' next tokens ({@code hidden · headᵀ})
      * @param prev   per row its previous ids (prompt and generated) for the repetition penalty, or null for a row
      *               without one; the whole array null when no row has a penalty
      * @param want   per row whether it wants log-probs
      * @param topN   per row how many alternatives it wants
      */
-    Picked pick(Tensor logits, List<SampleRow> rows, int[][] prev, boolean[] want, int[] topN) {
+    Picked pick(Tensor hidden, Tensor head, Tensor logits, List<SampleRow> rows, int[][] prev, boolean[] want, int[] topN) {
         int b = logits.dim(0);
         boolean anyLogprobs = false;
         for (boolean w : want) anyLogprobs |= w;
-        double[] lse = null;  // (B) log Σ exp z, from the arg-max row
-        Tensor flat = logits.reshape(b * vocab, 1);
-        if (anyLogprobs) {
-            Tensor probs = be.empty(DType.F32, Shape.of(b, vocab)), amax = be.empty(DType.I32, Shape.of(b));
-            be.softmax(logits, probs);
-            be.argmax(logits, amax);
-            int[] m = ints(amax), at = new int[b];
-            for (int r = 0; r < b; r++) at[r] = r * vocab + m[r];
-            float[] zm = gather(flat, at), pm = gather(probs.reshape(b * vocab, 1), at);
-            lse = new double[b];
-            for (int r = 0; r < b; r++) lse[r] = zm[r] - Math.log(pm[r]);
-        }
         Tensor masked = logits;
         if (mask != null) {
             masked = be.empty(DType.F32, Shape.of(b, vocab));
@@ -83,16 +75,17 @@ final class TokenPicker implements AutoCloseable {
         Tensor out = be.empty(DType.I32, Shape.of(b));
         be.sample(masked, rows, prev == null ? null : prevIds(prev), out);
         int[] ids = ints(out);
-        float[] logprobs = null;
-        List<List<Completion.TopLogprob>> tops = null;
-        if (anyLogprobs) {
-            int[] at = new int[b];
-            for (int r = 0; r < b; r++) at[r] = r * vocab + ids[r];
-            float[] zt = gather(flat, at);
-            logprobs = new float[b];
-            for (int r = 0; r < b; r++) logprobs[r] = want[r] ? (float) (zt[r] - lse[r]) : Float.NaN;
-            tops = new ArrayList<>(b);
-            for (int r = 0; r < b; r++) tops.add(topN[r] > 0 ? top(logits, r, topN[r], lse[r]) : null);
+        if (!anyLogprobs) return new Picked(ids, null, null);
+        int[] targets = new int[b];
+        for (int r = 0; r < b; r++) targets[r] = want[r] ? ids[r] : -1;
+        Tensor t = Tensor.ofInts(targets, b), logp = be.empty(DType.F32, Shape.of(b)), lseT = be.empty(DType.F32, Shape.of(b));
+        be.logprob(hidden, head, be.device().isHost() ? t : be.upload(t), 1f, logp, lseT);
+        float[] lp = floats(logp), lse = floats(lseT);
+        float[] logprobs = new float[b];
+        List<List<Completion.TopLogprob>> tops = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            logprobs[r] = want[r] ? lp[r] : Float.NaN;
+            tops.add(topN[r] > 0 ? top(logits, r, topN[r], lse[r]) : null);
         }
         return new Picked(ids, logprobs, tops);
     }
@@ -126,13 +119,6 @@ final class TokenPicker implements AutoCloseable {
         for (int r = 0; r < prev.length; r++) if (prev[r] != null) System.arraycopy(prev[r], 0, all, r * p, prev[r].length);
         Tensor h = Tensor.ofInts(all, prev.length, p);
         return be.device().isHost() ? h : be.upload(h);
-    }
-
-    /** table (N, 1) F32 at rows {@code at}, on the host. */
-    private float[] gather(Tensor table, int[] at) {
-        Tensor idx = Tensor.ofInts(at, at.length), out = be.empty(DType.F32, Shape.of(at.length, 1));
-        be.gatherRows(table, be.device().isHost() ? idx : be.upload(idx), out);
-        return floats(out);
     }
 
     private float[] floats(Tensor t) {

@@ -4,9 +4,11 @@ import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
 import ai.pulsemind.model.qwen25vl.Prompt;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
+import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.GradMode;
 import ai.pulsemind.tensor.Tensor;
+import ai.pulsemind.train.CausalLm;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -28,23 +30,25 @@ class EngineOutputsTest {
     static final ReferenceBackend REF = new ReferenceBackend();
 
     /**
-     * The log-probs a training step computes for the completion: one forward over prompt + completion without a
-     * cache, {@code Ops.logprob} (Backend.logprob) with the LM head at temperature 1 on the completion's targets.
+     * The log-probs a training step computes for the completion: {@code CausalLm.tokenLogprobs} (one forward over
+     * prompt + completion without a cache, the fused LM head + log-softmax at temperature 1) on
+     * {@code CausalLm.completionTargets}, in {@code mode} (adapters on or off).
      */
-    static float[] trainingLogprobs(ai.pulsemind.backend.Backend be, Qwen25VL model, Prompt prompt, int[] completion) {
+    static float[] trainingLogprobs(ai.pulsemind.backend.Backend be, Qwen25VL model, Prompt prompt, int[] completion, ForwardMode mode) {
         Ops ops = new Ops(be);
         int n = prompt.length(), m = completion.length;
         int[] ids = Arrays.copyOf(prompt.ids(), n + m);
         System.arraycopy(completion, 0, ids, n, m);
-        int[] targets = new int[n + m];
-        Arrays.fill(targets, -1);
-        for (int k = 0; k < m; k++) targets[n - 1 + k] = completion[k]; // row i predicts token i + 1
         try (var g = GradMode.disabled(); var s = AllocationScope.open()) {
-            Qwen25VL.Sequence seq = new Qwen25VL.Sequence(ids, prompt.sequence().images());
-            Tensor hidden = model.forward(ops, List.of(seq), null);
-            float[] all = ops.logprob(hidden, model.text().head(), Tensor.ofInts(targets, n + m), 1f).toFloatArray();
+            List<Qwen25VL.Sequence> seqs = List.of(new Qwen25VL.Sequence(ids, prompt.sequence().images()));
+            int[] targets = CausalLm.completionTargets(seqs, new int[] {n}); // row i predicts token i + 1
+            float[] all = CausalLm.tokenLogprobs(ops, model, seqs, targets, mode, 1f).toFloatArray();
             return Arrays.copyOfRange(all, n - 1, n - 1 + m);
         }
+    }
+
+    static float[] trainingLogprobs(ai.pulsemind.backend.Backend be, Qwen25VL model, Prompt prompt, int[] completion) {
+        return trainingLogprobs(be, model, prompt, completion, ForwardMode.INFERENCE);
     }
 
     @Test
