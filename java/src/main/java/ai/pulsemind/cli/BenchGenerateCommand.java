@@ -2,6 +2,7 @@ package ai.pulsemind.cli;
 
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.model.generate.Completion;
 import ai.pulsemind.model.generate.Engine;
 import ai.pulsemind.model.generate.GenerationConfig;
@@ -11,6 +12,7 @@ import ai.pulsemind.model.qwen25vl.Qwen25VL;
 import ai.pulsemind.tensor.HostAllocator;
 import ai.pulsemind.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -52,8 +54,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     boolean sequential;
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
     int threads;
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin DeviceOption device = new DeviceOption("cpu");
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed generations first, for JIT warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
     @Option(names = "--reps", paramLabel = "N", defaultValue = "3", description = "Timed repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
@@ -111,17 +112,16 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (prompt < 1) throw new IllegalArgumentException("--prompt must be >= 1, got " + prompt);
-        if (newTokens < 1) throw new IllegalArgumentException("--new must be >= 1, got " + newTokens);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        if (reps < 1) throw new IllegalArgumentException("--reps must be >= 1, got " + reps);
-        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        if (temperature != null && !(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0, got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+        InvalidSetting.atLeast("prompt", prompt, 1); // reported as --prompt, --new, --batch, --reps, --warmup (FlagNames)
+        InvalidSetting.atLeast("newTokens", newTokens, 1);
+        InvalidSetting.atLeast("batch", batch, 1);
+        InvalidSetting.atLeast("reps", reps, 1);
+        InvalidSetting.atLeast("warmup", warmup, 0);
+        GenerationConfig.sampling(newTokens, temperature == null ? 1f : temperature, 0, topP, 0); // --temperature, --top-p
         TextConfig d = dims(shape);
         if (prompt + newTokens > d.maxPositionEmbeddings())
             throw new IllegalArgumentException("--prompt + --new is " + (prompt + newTokens) + ", over the " + shape + " context of " + d.maxPositionEmbeddings());
-        try (Backend be = Backends.open(device, threads)) {
+        try (Backend be = device.open(threads)) {
             Map<String, Tensor> w = randomWeights(d, 1);
             long weightBytes = w.values().stream().mapToLong(Tensor::byteSize).sum();
             Qwen25VL model = new Qwen25VL(be, d, null, true, -1, w::get);

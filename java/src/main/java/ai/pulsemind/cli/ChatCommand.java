@@ -1,7 +1,6 @@
 package ai.pulsemind.cli;
 
 import ai.pulsemind.backend.Backend;
-import ai.pulsemind.backend.Backends;
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.data.images.ImageDecoder;
 import ai.pulsemind.model.generate.ChatModel;
@@ -10,6 +9,7 @@ import ai.pulsemind.model.generate.Engine;
 import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.qwen25vl.Prompt;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
@@ -51,19 +51,17 @@ public final class ChatCommand implements Callable<Integer> {
     float topP;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Sampling seed; reply k draws from stream k of it (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin DeviceOption device = new DeviceOption();
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Override
     public Integer call() throws IOException {
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (temperature != null && !(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0, got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+        // the flags as the library checks them (InvalidSetting, reported under the flag): before anything is loaded
+        GenerationConfig.sampling(maxNewTokens, temperature == null ? 1f : temperature, 0, topP, seed);
         checkImage();
         GenerateCommand.checkModelDir(model);
-        try (Backend be = Backends.open(device, threads); ChatModel cm = ChatModel.open(model, be, null)) {
+        try (Backend be = device.open(threads); ChatModel cm = ChatModel.open(model, be, null)) {
             int window = Math.min(WINDOW, cm.model().text().config().maxPositionEmbeddings());
             try (Engine engine = new Engine(cm.model(), be, Engine.Config.of(1, window), cm.tokenizer())) {
                 converse(cm, engine, window);

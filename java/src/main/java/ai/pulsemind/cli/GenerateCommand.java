@@ -1,20 +1,21 @@
 package ai.pulsemind.cli;
 
 import ai.pulsemind.backend.Backend;
-import ai.pulsemind.backend.Backends;
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.data.Conversation;
+import ai.pulsemind.data.Json;
 import ai.pulsemind.data.OpenAiMessages;
 import ai.pulsemind.model.generate.ChatModel;
 import ai.pulsemind.model.generate.Completion;
 import ai.pulsemind.model.generate.Engine;
 import ai.pulsemind.model.generate.GenerationConfig;
 import ai.pulsemind.model.qwen25vl.Prompt;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -57,8 +58,7 @@ public final class GenerateCommand implements Callable<Integer> {
     int n;
     @Option(names = "--logprobs", description = "With --json, add \"logprobs\": the log-probability of each new token under the model (temperature 1).")
     boolean logprobs;
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = "cpu", description = "Backend: auto, cpu, cpu-reference, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin DeviceOption device = new DeviceOption();
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
     int threads;
     @Option(names = "--json", description = "Print one JSON line per reply: {prompt_ids, new_ids, text, finish_reason} (and logprobs, index).")
@@ -67,11 +67,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         GenerationConfig cfg = config(new int[0]); // flags first: a bad flag is reported before anything is read
-        if (n < 1) throw new IllegalArgumentException("--n must be >= 1, got " + n);
         if (logprobs && !json) throw new IllegalArgumentException("--logprobs prints with --json; add --json");
         Conversation conv = readMessages(messages);
         checkModelDir(model);
-        try (Backend be = Backends.open(device, threads);
+        try (Backend be = device.open(threads);
              ChatModel cm = ChatModel.open(model, be, null)) {
             Prompt prompt = cm.prompt(conv);
             cfg = config(cm.stopIds());
@@ -116,20 +115,11 @@ public final class GenerateCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a directory");
     }
 
-    /** The messages file as a conversation; errors name the file and the field. */
+    /** The messages file as a conversation; errors name the file (and line and column) and the field. */
     static Conversation readMessages(Path file) throws IOException {
         if (!Files.exists(file)) throw new IllegalArgumentException("--messages: " + file + " does not exist");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--messages: " + file + " is not a file");
-        String text = Files.readString(file);
-        if (text.isBlank()) throw new IllegalArgumentException(file + ": the messages file is empty (expected a JSON array of messages)");
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new IllegalArgumentException(file + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
-                    + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode json = Json.readFile(file);
         try {
             return OpenAiMessages.parse(json, OpenAiMessages.ImagePolicy.localFiles(file.toAbsolutePath().getParent()));
         } catch (IllegalArgumentException e) {
@@ -137,19 +127,18 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    /** The flags as a generation config; each bad value names its flag. */
+    /**
+     * The flags as a generation config. Bad values are the library's {@code InvalidSetting}s, which the CLI reports
+     * under the flag of the same name ({@code --top-p must be in (0, 1], got 1.5}); the sampling flags are checked
+     * even for greedy decoding, where they are unused but still a mistake.
+     */
     GenerationConfig config(int[] stops) {
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
-        if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0 (0 is off), got " + topK);
-        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty))
-            throw new IllegalArgumentException("--repetition-penalty must be > 0, got " + repetitionPenalty);
         if (temperature != null && greedy) throw new IllegalArgumentException("--temperature and --greedy exclude each other: choose one");
-        if (temperature != null && (Float.isNaN(temperature) || temperature < 0))
-            throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
-        GenerationConfig g = temperature == null || temperature == 0 ? GenerationConfig.greedy(maxNewTokens, stops)
-                : GenerationConfig.sampling(maxNewTokens, temperature, topK, topP, seed, stops);
-        g = g.withRepetitionPenalty(repetitionPenalty);
+        InvalidSetting.atLeast("n", n, 1);
+        boolean sample = temperature != null && temperature != 0;
+        GenerationConfig sampled = GenerationConfig.sampling(maxNewTokens, sample ? temperature : 1f, topK, topP, seed, stops)
+                .withRepetitionPenalty(repetitionPenalty);
+        GenerationConfig g = sample ? sampled : GenerationConfig.greedy(maxNewTokens, stops).withRepetitionPenalty(repetitionPenalty);
         return logprobs ? g.withLogprobs(0) : g;
     }
 }

@@ -84,7 +84,7 @@ class GenerateCommandTest {
         Files.writeString(msgs, "[{\"role\":\"user\",");
         Run bad = run("generate", "--model", OracleFixtures.path("tiny-tied-f32").toString(), "--messages", msgs.toString());
         assertEquals(1, bad.code());
-        assertTrue(bad.err().contains("m.json") && bad.err().contains("not valid JSON"), bad.err());
+        assertTrue(bad.err().contains("m.json:1") && bad.err().contains("malformed JSON at column") && !bad.err().contains("Unexpected"), bad.err());
         Files.writeString(msgs, "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"image\":\"gone.png\"},{\"type\":\"text\",\"text\":\"x\"}]}]");
         Run img = run("generate", "--model", OracleFixtures.path("tiny-tied-f32").toString(), "--messages", msgs.toString());
         assertEquals(1, img.code());
@@ -146,8 +146,8 @@ class GenerateCommandTest {
         Run noDir = run("generate", "--model", tmp.resolve("nope").toString(), "--messages", ok.toString());
         assertTrue(noDir.err().contains("--model") && noDir.err().contains("does not exist") && !noDir.err().contains("tokenizer.json"), noDir.err());
         String[][] files = {
-                {"", "the messages file is empty"},
-                {"   \n", "the messages file is empty"},
+                {"", "m.json: the file is empty"},
+                {"   \n", "m.json: the file is empty"},
                 {"[]", "the conversation is empty"},
                 {"[{\"role\":\"doctor\",\"content\":\"hi\"}]", "messages[0].role: 'doctor' is not one of system, user, assistant"},
         };

@@ -2,6 +2,7 @@ package ai.pulsemind.model.generate;
 
 import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.Backend;
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.model.io.TextConfig;
 import ai.pulsemind.model.qwen25vl.KvCache;
 import ai.pulsemind.model.qwen25vl.Prompt;
@@ -55,9 +56,9 @@ public final class Engine implements AutoCloseable {
      */
     public record Config(int slots, int maxSequenceLength, int prefillTokens) {
         public Config {
-            if (slots < 1) throw new IllegalArgumentException("engine: slots must be >= 1, got " + slots);
-            if (maxSequenceLength < 2) throw new IllegalArgumentException("engine: max sequence length must be >= 2, got " + maxSequenceLength);
-            if (prefillTokens < 1) throw new IllegalArgumentException("engine: prefill tokens must be >= 1, got " + prefillTokens);
+            InvalidSetting.atLeast("slots", slots, 1);
+            InvalidSetting.atLeast("maxSequenceLength", maxSequenceLength, 2);
+            InvalidSetting.atLeast("prefillTokens", prefillTokens, 1);
         }
 
         /** {@code slots} slots of {@code maxSequenceLength} tokens, up to 4096 prompt tokens prefilled per step. */

@@ -1,6 +1,7 @@
 package ai.pulsemind.model.generate;
 
 import ai.pulsemind.backend.SamplingParams;
+import ai.pulsemind.config.InvalidSetting;
 
 import java.util.List;
 
@@ -23,19 +24,20 @@ public record GenerationConfig(int maxNewTokens, boolean greedy, float temperatu
     /** The most alternatives a step reports (OpenAI's limit). */
     public static final int MAX_TOP_LOGPROBS = 20;
 
+    /** Bad values are {@link InvalidSetting}s named by the component ({@code maxNewTokens must be >= 1, got 0}). */
     public GenerationConfig {
-        if (maxNewTokens < 1) throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
-        if (Float.isNaN(temperature) || temperature < 0) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
-        if (!greedy && !(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0 when sampling, got " + temperature);
-        if (topK < 0) throw new IllegalArgumentException("top-k must be >= 0 (0 = off), got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
-        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty))
-            throw new IllegalArgumentException("repetition penalty must be finite and > 0, got " + repetitionPenalty);
-        if (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS)
-            throw new IllegalArgumentException("top log-probs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
+        InvalidSetting.atLeast("maxNewTokens", maxNewTokens, 1);
+        InvalidSetting.require(!Float.isNaN(temperature) && temperature >= 0, "temperature", "must be >= 0, got " + temperature);
+        InvalidSetting.require(greedy || temperature > 0, "temperature", "must be > 0 when sampling, got " + temperature);
+        InvalidSetting.require(topK >= 0, "topK", "must be >= 0 (0 = off), got " + topK);
+        InvalidSetting.require(topP > 0 && topP <= 1, "topP", "must be in (0, 1], got " + topP);
+        InvalidSetting.require(repetitionPenalty > 0 && !Float.isInfinite(repetitionPenalty), "repetitionPenalty",
+                "must be finite and > 0, got " + repetitionPenalty);
+        InvalidSetting.require(topLogprobs >= 0 && topLogprobs <= MAX_TOP_LOGPROBS, "topLogprobs",
+                "must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
         stopIds = stopIds.clone();
         stopStrings = List.copyOf(stopStrings);
-        for (String s : stopStrings) if (s.isEmpty()) throw new IllegalArgumentException("stop strings must not be empty");
+        for (String s : stopStrings) InvalidSetting.require(!s.isEmpty(), "stopStrings", "must not be empty");
         logprobs = logprobs || topLogprobs > 0;
     }
 

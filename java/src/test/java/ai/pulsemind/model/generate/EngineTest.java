@@ -177,7 +177,7 @@ class EngineTest {
             assertTrue(m.contains("600 tokens") && m.contains("512-token slots"), m);
             assertEquals(3, e.stats().failed());
         }
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(0)).getMessage().contains("max new tokens"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(0)).getMessage().contains("maxNewTokens must be >= 1"));
         var img = assertThrows(IllegalArgumentException.class, () -> fx.cm.prompt(EngineFixture.withImage("images.json", "x")));
         assertTrue(img.getMessage().contains("images.json"), img.getMessage());
     }
