@@ -10,14 +10,18 @@ Run: /tmp/oracle/bin/python bench/peers/hf_rollout.py --batch 16 --prompt 64 --n
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 
-import torch
-import transformers
-from transformers import Qwen2Config, Qwen2ForCausalLM
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "oracle"))
+import torchvision_shim  # noqa: F401,E402  (must precede transformers, which otherwise fails to import torchvision here)
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
-from hf_generate import SHAPES
+from hf_generate import SHAPES  # noqa: E402
 
 
 def main():
