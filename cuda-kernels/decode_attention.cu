@@ -1,8 +1,10 @@
 // Decode attention: one new query per sequence against its KV cache.
 //
-//   q (B, Hq, D) bf16; k_cache, v_cache (B, Lmax, Hkv, D) bf16; lengths (B) int32 (keys [0, len_b) are valid,
-//   clamped to Lmax); out (B, Hq, D) bf16. Query head h reads K/V head h / (Hq/Hkv). A sequence with no key gives
-//   out = 0. This is Backend#attention with one query per segment (non-causal), over a padded cache.
+//   q (B, Hq, D) bf16; k_cache, v_cache (S, Lmax, Hkv, D) bf16 with S >= B cache slots; slots (B) int32, the
+//   cache slot query row b reads (an engine decodes any subset of its sequences in place); lengths (B) int32 per
+//   query row (keys [0, len_b) of slot slots[b] are valid, clamped to Lmax); out (B, Hq, D) bf16. Query head h
+//   reads K/V head h / (Hq/Hkv). A sequence with no key gives out = 0. This is Backend#attention with one query
+//   per segment (non-causal), over a padded cache.
 //
 // Variants:
 //   v1     one warp per (sequence, query head), keys one at a time; the plain reference.
@@ -34,7 +36,7 @@ __device__ __forceinline__ void unpack8(const uint4& u, float (&f)[8]) {
 
 template <int D>
 __device__ void decode_split(const bf16* __restrict__ q, const bf16* __restrict__ kc, const bf16* __restrict__ vc,
-                             const int* __restrict__ lengths, float* __restrict__ o_part,
+                             const int* __restrict__ slots, const int* __restrict__ lengths, float* __restrict__ o_part,
                              float* __restrict__ lse_part, int lmax, int hq, int hkv, int nsplit, int chunk,
                              float scale) {
     constexpr int NCH = D / 8, LPR = lanes_per_row<D>(), KPW = 32 / LPR, NSLOT = SPLIT_WARPS * KPW;
@@ -67,8 +69,9 @@ __device__ void decode_split(const bf16* __restrict__ q, const bf16* __restrict_
         for (int e = 0; e < 8; e++) o[g][e] = 0.f;
     }
     const size_t rstride = (size_t)hkv * D;
-    const bf16* kb = kc + ((size_t)b * lmax * hkv + kh) * D + ch * 8;
-    const bf16* vb = vc + ((size_t)b * lmax * hkv + kh) * D + ch * 8;
+    const size_t cslot = (size_t)slots[b];  // the cache slot this query row reads
+    const bf16* kb = kc + (cslot * lmax * hkv + kh) * D + ch * 8;
+    const bf16* vb = vc + (cslot * lmax * hkv + kh) * D + ch * 8;
     constexpr int STEP = SPLIT_WARPS * KPW;  // keys per block per half-step
     // Each row group (LPR lanes) of each warp walks its own keys; two keys per step keep 4 loads in flight.
     for (int j0 = s0 + warp * KPW + slot; j0 - slot < s1; j0 += 2 * STEP) {  // the bound is uniform per warp
@@ -141,11 +144,12 @@ __device__ void decode_split(const bf16* __restrict__ q, const bf16* __restrict_
 
 // grid (Hq, B), block 32.
 extern "C" __global__ void __launch_bounds__(32)
-pm_decode_attn_v1_bf16(const bf16* q, const bf16* k_cache, const bf16* v_cache, const int* lengths, bf16* out,
-                       int lmax, int hq, int hkv, int d, float scale) {
+pm_decode_attn_v1_bf16(const bf16* q, const bf16* k_cache, const bf16* v_cache, const int* slots, const int* lengths,
+                       bf16* out, int lmax, int hq, int hkv, int d, float scale) {
     constexpr int DT = 4;  // D <= 128: lane owns dims lane + 32 t
     const int h = blockIdx.x, b = blockIdx.y, lane = threadIdx.x;
     const int kh = h / (hq / hkv), len = min(lengths[b], lmax);
+    const size_t cslot = (size_t)slots[b];
     const bf16* qr = q + ((size_t)b * hq + h) * d;
     float qv[DT], o[DT];
 #pragma unroll
@@ -156,7 +160,7 @@ pm_decode_attn_v1_bf16(const bf16* q, const bf16* k_cache, const bf16* v_cache, 
     }
     float m = -INFINITY, l = 0.f;
     for (int j = 0; j < len; j++) {
-        const size_t ko = (((size_t)b * lmax + j) * hkv + kh) * d;
+        const size_t ko = ((cslot * lmax + j) * hkv + kh) * d;
         float sc = 0.f;
 #pragma unroll
         for (int t = 0; t < DT; t++) {
@@ -186,9 +190,10 @@ pm_decode_attn_v1_bf16(const bf16* q, const bf16* k_cache, const bf16* v_cache, 
 // o_part (B, Hq, nsplit, D) f32 and lse_part (B, Hq, nsplit) f32 are scratch, fully written.
 #define PM_DECODE_SPLIT(NAME, D)                                                                              \
     extern "C" __global__ void __launch_bounds__(128)                                                        \
-    NAME(const bf16* q, const bf16* k_cache, const bf16* v_cache, const int* lengths, float* o_part,           \
-         float* lse_part, int lmax, int hq, int hkv, int d, int nsplit, int chunk, float scale) {            \
-        decode_split<D>(q, k_cache, v_cache, lengths, o_part, lse_part, lmax, hq, hkv, nsplit, chunk, scale);  \
+    NAME(const bf16* q, const bf16* k_cache, const bf16* v_cache, const int* slots, const int* lengths,        \
+         float* o_part, float* lse_part, int lmax, int hq, int hkv, int d, int nsplit, int chunk, float scale) { \
+        decode_split<D>(q, k_cache, v_cache, slots, lengths, o_part, lse_part, lmax, hq, hkv, nsplit, chunk,   \
+                        scale);                                                                                \
     }
 PM_DECODE_SPLIT(pm_decode_attn_split_d64_bf16, 64)
 PM_DECODE_SPLIT(pm_decode_attn_split_d80_bf16, 80)

@@ -1,5 +1,10 @@
 // Token sampling on the device: logits (B, V) f32 -> ids (B) int32, one block per row.
 //
+// Each row r has its own parameters (row_params, PM_SAMPLE_ROW_WORDS int32 words per row: temperature, top_k,
+// top_p, penalty as float bits / int, then the 64-bit seed, the 32-bit stream and the 64-bit step, low word first),
+// so one launch serves a batch whose sequences were asked for with different settings. row_params == nullptr
+// means greedy without penalty for every row (the argmax launch).
+//
 // Per row, in Hugging Face's processor order:
 //   1. repetition penalty over the row's previous ids (each distinct id once, as HF's gather/scatter does):
 //      y = l < 0 ? l * penalty : l / penalty;
@@ -10,13 +15,16 @@
 //      mass(x >= t) >= top_p (HF keeps a token iff the mass strictly above it is < top_p; the two agree except
 //      that tokens tied with the last kept value are all kept);
 //   6. sample from softmax(x) restricted to the kept set by the Gumbel-max trick: argmax of x + G with
-//      G = -log(-log(u)), u drawn from Philox4x32-10 keyed by `seed` at counter (index / 4, row, step) —
-//      a pure function of (logits, parameters, seed, step, row), independent of the launch geometry.
+//      G = -log(-log(u)), u drawn from Philox4x32-10 keyed by the row's seed at counter (index / 4, stream, step):
+//      a pure function of (logits, parameters, seed, stream, step), independent of the row's place in the batch
+//      and of the launch geometry, so a request draws the same tokens whatever else is batched with it.
 // NaN logits count as -inf. Top-k/top-p thresholds come from radix selection over an order-preserving integer
 // image of x, in 4 passes of 8 bits; the top-p masses are 2^-40 fixed-point integers (exact, order-free sums).
 // thresh_out (B), when not null, receives the final threshold on x (-inf when nothing was cut; the max y when
 // greedy), for tests.
 #include "tile_common.cuh"
+
+#define PM_SAMPLE_ROW_WORDS 9
 
 using namespace tile;
 
@@ -193,13 +201,13 @@ __device__ uint32_t select_top_p(const Row& row, uint32_t floor, float xmax, flo
 
 }  // namespace
 
-// grid (B), block 1024; dynamic shared memory 4 * ceil(V / 32) bytes when penalty != 1 and prev_ids != null
-// (a bitmap of the previous ids), else 0. prev_offsets (B+1) and prev_ids are CSR: row r's previous ids are
-// prev_ids[prev_offsets[r] .. prev_offsets[r+1]); ids outside [0, V) are ignored.
+// grid (B), block 1024; dynamic shared memory 4 * ceil(V / 32) bytes when prev_ids != null (a bitmap of the
+// previous ids of rows whose penalty != 1), else 0. prev_offsets (B+1) and prev_ids are CSR: row r's previous ids
+// are prev_ids[prev_offsets[r] .. prev_offsets[r+1]); ids outside [0, V) are ignored. `ld` is the row stride of
+// the logits; only the first `vocab` columns are read.
 extern "C" __global__ void __launch_bounds__(ST, 1)
-pm_sample_f32(const float* logits, int ld, int vocab, const int* prev_offsets, const int* prev_ids, float temperature,
-              int top_k, float top_p, float penalty, unsigned long long seed, unsigned long long step, int* ids,
-              float* thresh_out) {
+pm_sample_f32(const float* logits, int ld, int vocab, const int* prev_offsets, const int* prev_ids,
+              const int* row_params, int* ids, float* thresh_out) {
     extern __shared__ uint32_t bitmap[];
     __shared__ Best scratch[ST / 32];
     __shared__ int hist[256];
@@ -208,6 +216,20 @@ pm_sample_f32(const float* logits, int ld, int vocab, const int* prev_offsets, c
     __shared__ int sh_above;
     __shared__ unsigned long long sh_wabove;
     const int r = blockIdx.x;
+    float temperature = 0.f, top_p = 1.f, penalty = 1.f;
+    int top_k = 0;
+    unsigned long long seed = 0, step = 0;
+    uint32_t stream = 0;
+    if (row_params != nullptr) {
+        const int* rp = row_params + (size_t)r * PM_SAMPLE_ROW_WORDS;
+        temperature = __uint_as_float((uint32_t)rp[0]);
+        top_k = rp[1];
+        top_p = __uint_as_float((uint32_t)rp[2]);
+        penalty = __uint_as_float((uint32_t)rp[3]);
+        seed = (unsigned long long)(uint32_t)rp[4] | ((unsigned long long)(uint32_t)rp[5] << 32);
+        stream = (uint32_t)rp[6];
+        step = (unsigned long long)(uint32_t)rp[7] | ((unsigned long long)(uint32_t)rp[8] << 32);
+    }
     const bool use_pen = penalty != 1.f && prev_ids != nullptr;
     if (use_pen) {
         const int words = (vocab + 31) >> 5;
@@ -240,7 +262,7 @@ pm_sample_f32(const float* logits, int ld, int vocab, const int* prev_offsets, c
     const uint2 key = make_uint2((uint32_t)seed, (uint32_t)(seed >> 32));
     Best s{-INFINITY, 0x7fffffff};
     for (int base = threadIdx.x * 4; base < vocab; base += ST * 4) {
-        const uint4 w = philox(make_uint4((uint32_t)(base >> 2), (uint32_t)r, (uint32_t)step, (uint32_t)(step >> 32)), key);
+        const uint4 w = philox(make_uint4((uint32_t)(base >> 2), stream, (uint32_t)step, (uint32_t)(step >> 32)), key);
         // Element base + e takes word e of the block, so the draw depends only on the element index.
         auto draw = [&](int i, uint32_t bits) {
             if (i >= vocab) return;

@@ -25,6 +25,12 @@ CASES = [
 ]
 QUICK = {"d64_mha", "d128_gqa8", "d80_gqa16"}   # under compute-sanitizer
 EMU = {"d64_mha", "d64_mqa_ragged"}               # on the CPU emulator
+# (label, B, S, Hq, Hkv, D, Lmax, lengths, slots): query rows reading a subset of S cache slots, out of order
+SLOT_CASES = [
+    ("d64_slots", 3, 5, 8, 2, 64, 96, [5, 96, 40], [4, 0, 2]),
+    ("d128_slots", 2, 4, 16, 2, 128, 200, [200, 1], [3, 1]),
+]
+EMU_SLOTS = {"d64_slots"}
 
 
 def check_case(h, label, b, hq, hkv, d, lmax, lengths, seed):
@@ -47,6 +53,23 @@ def check_case(h, label, b, hq, hkv, d, lmax, lengths, seed):
         got = h.ops.decode("split", q, kc, vc, lens, max(lengths), out, scale, plan=plan)
         h.sync(f"decode split {plan}")
         h.compare(f"decode_split_{label}_plan{got[0]}x{got[1]}", out, ref, "decode_out", plan=got, **meta)
+
+
+def check_slots(h, label, b, s, hq, hkv, d, lmax, lengths, slots, seed):
+    g = seeded(seed)
+    q = randn((b, hq, d), g)
+    kc, vc = randn((s, lmax, hkv, d), g), randn((s, lmax, hkv, d), g)
+    lens = torch.tensor(lengths, dtype=torch.int32, device=harness.DEV)
+    sl = torch.tensor(slots, dtype=torch.int32, device=harness.DEV)
+    scale = 1 / math.sqrt(d)
+    ref = refs.decode(q, kc, vc, lengths, scale, slots=slots)
+    meta = dict(b=b, s=s, hq=hq, hkv=hkv, d=d, lmax=lmax, lengths=lengths, slots=slots)
+    out = torch.empty_like(q)
+    for var in ("v1", "split"):
+        poison(out)
+        h.ops.decode(var, q, kc, vc, lens, max(lengths), out, scale, slots=sl)
+        h.sync(f"decode {var} slots")
+        h.compare(f"decode_{var}_{label}", out, ref, "decode_out", **meta)
 
 
 def bench(h, b, hq, hkv, d, L):
@@ -79,6 +102,11 @@ def body(h, quick):
             continue
         seed += 1
         h.guard(f"case {case[0]}", check_case, h, *case, seed)
+    for case in SLOT_CASES:
+        if quick and case[0] not in (EMU_SLOTS if quick == "emu" else QUICK | EMU_SLOTS):
+            continue
+        seed += 1
+        h.guard(f"case {case[0]}", check_slots, h, *case, seed)
     if quick:
         return
     for b, hq, hkv, d, L in peer.DECODE_SHAPES:

@@ -85,8 +85,8 @@ def attn_dkdv(name, grid, block, smem, args):
 
 
 def decode_v1(name, grid, block, smem, args):
-    q, kc, vc, lengths, out, lmax, hq, hkv, d, scale = args
-    ref = refs.decode(q, kc, vc, lengths.tolist(), scale)
+    q, kc, vc, slots, lengths, out, lmax, hq, hkv, d, scale = args
+    ref = refs.decode(q, kc, vc, lengths.tolist(), scale, slots=slots.tolist())
     for b in range(grid[1]):
         for h in range(grid[0]):
             out[b, h] = ref[b, h].to(out.dtype)
@@ -95,7 +95,7 @@ def decode_v1(name, grid, block, smem, args):
 def decode_split(name, grid, block, smem, args):
     """Writes the kernel's partials in its layout: o_part[((b*Hq + h)*nsplit + s)*D + c] normalised over the
     split's keys, lse_part[(b*Hq + h)*nsplit + s] in base 2 (-inf for an empty split)."""
-    q, kc, vc, lengths, o_part, lse_part, lmax, hq, hkv, d, nsplit, chunk, scale = args
+    q, kc, vc, slots, lengths, o_part, lse_part, lmax, hq, hkv, d, nsplit, chunk, scale = args
     assert grid[0] == nsplit and f"_d{d}_" in name
     group = hq // hkv
     ngrp = ops.cdiv(group, ops.DECODE_GB)
@@ -113,9 +113,10 @@ def decode_split(name, grid, block, smem, args):
                         o_part[row * d:(row + 1) * d] = 0
                         lse_part[row] = -math.inf
                         continue
-                    sc = kc[b, s0:s1, kh].double() @ q[b, h].double() * scale
+                    sl = int(slots[b])
+                    sc = kc[sl, s0:s1, kh].double() @ q[b, h].double() * scale
                     l = torch.logsumexp(sc, 0)
-                    o_part[row * d:(row + 1) * d] = (torch.softmax(sc, 0) @ vc[b, s0:s1, kh].double()).float()
+                    o_part[row * d:(row + 1) * d] = (torch.softmax(sc, 0) @ vc[sl, s0:s1, kh].double()).float()
                     lse_part[row] = float(l / math.log(2))
 
 
@@ -176,13 +177,21 @@ def logprob_chunk_bwd(name, grid, block, smem, args):
 
 
 def sample(name, grid, block, smem, args):
-    logits, ld, vocab, off, prev, temp, top_k, top_p, pen, seed, step, ids, thresh = args
-    use_pen = pen != 1.0 and prev is not None
-    assert smem == (4 * ops.cdiv(vocab, 32) if use_pen else 0), "sample: bitmap shared memory"
+    logits, ld, vocab, off, prev, rows, ids, thresh = args
+    assert smem == (4 * ops.cdiv(vocab, 32) if prev is not None else 0), "sample: bitmap shared memory"
     lg = torch.as_strided(logits, (grid[0], vocab), (ld, 1), logits.storage_offset()).float().numpy()
+    w = rows.numpy().view(np.uint32).astype(np.uint64) if rows is not None else None
     for r in range(grid[0]):
+        if w is None:
+            temp, top_k, top_p, pen, seed, stream, step = 0.0, 0, 1.0, 1.0, 0, 0, 0
+        else:
+            x = w[r * ops.SAMPLE_ROW_WORDS:(r + 1) * ops.SAMPLE_ROW_WORDS]
+            f = lambda i: float(np.array([x[i]], dtype=np.uint32).view(np.float32)[0])
+            temp, top_k, top_p, pen = f(0), int(np.array([x[1]], dtype=np.uint32).view(np.int32)[0]), f(2), f(3)
+            seed, stream, step = int(x[4]) | int(x[5]) << 32, int(x[6]), int(x[7]) | int(x[8]) << 32
+        use_pen = pen != 1.0 and prev is not None
         pr = prev[int(off[r]):int(off[r + 1])].numpy() if use_pen else None
-        res = refs.sample_row(lg[r], pr, temp, top_k, top_p, pen, seed, step, r)
+        res = refs.sample_row(lg[r], pr, temp, top_k, top_p, pen, seed, step, stream)
         ids[r] = res["id"]
         if thresh is not None:
             thresh[r] = res["thresh"]

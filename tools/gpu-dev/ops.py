@@ -40,6 +40,23 @@ def cdiv(a, b):
     return (a + b - 1) // b
 
 
+SAMPLE_ROW_WORDS = 9                     # PM_SAMPLE_ROW_WORDS in sampling.cu
+
+
+def sample_rows(b, temperature, top_k, top_p, penalty, seed, step, streams=None):
+    """The kernel's row_params (B * 9 int32): temperature, top_k, top_p, penalty (float bits), seed lo/hi, stream,
+    step lo/hi; Java's SampleRow.pack writes the same words."""
+    import struct
+    words = []
+    for r in range(b):
+        f = lambda x: struct.unpack("<i", struct.pack("<f", float(x)))[0]
+        u = lambda x: struct.unpack("<i", struct.pack("<I", int(x) & 0xFFFFFFFF))[0]
+        sd, st = int(seed) & (2 ** 64 - 1), int(step) & (2 ** 64 - 1)
+        words += [f(temperature), int(top_k), f(top_p), f(penalty), u(sd), u(sd >> 32),
+                  u(r if streams is None else streams[r]), u(st), u(st >> 32)]
+    return torch.tensor(words, dtype=torch.int32)
+
+
 def decode_plan(batch, hq, hkv, max_len, sms):
     """(nsplit, chunk) for the split decode: enough blocks for ~2 waves of the device, at least
     DECODE_MIN_CHUNK keys per split, and no split that starts past max_len."""
@@ -164,16 +181,18 @@ class Ops:
 
     # ------------------------------------------------------------------ decode
 
-    def decode(self, variant, q, k_cache, v_cache, lengths, max_len, out, scale, scratch=None, plan=None):
-        """q (B, Hq, D), caches (B, Lmax, Hkv, D) bf16, lengths (B) int32 (max_len = their maximum, known to the
-        host), out (B, Hq, D) bf16. `scratch` = (o_part (B*Hq*nsplit*D) f32, lse_part (B*Hq*nsplit) f32) sized by
-        decode_scratch(); `plan` = (nsplit, chunk) overrides decode_plan (nsplit * chunk must cover max_len).
-        Returns the plan used."""
+    def decode(self, variant, q, k_cache, v_cache, lengths, max_len, out, scale, scratch=None, plan=None, slots=None):
+        """q (B, Hq, D), caches (S, Lmax, Hkv, D) bf16, lengths (B) int32 (max_len = their maximum, known to the
+        host), out (B, Hq, D) bf16; slots (B) int32, the cache slot of each query row (None: row b reads slot b).
+        `scratch` = (o_part (B*Hq*nsplit*D) f32, lse_part (B*Hq*nsplit) f32) sized by decode_scratch(); `plan` =
+        (nsplit, chunk) overrides decode_plan (nsplit * chunk must cover max_len). Returns the plan used."""
         b, hq, d = q.shape
         lmax, hkv = k_cache.shape[1], k_cache.shape[2]
+        if slots is None:
+            slots = torch.arange(b, dtype=torch.int32, device=q.device)
         if variant == "v1":
-            self._launch("pm_decode_attn_v1_bf16", (hq, b), (32,), 0, q, k_cache, v_cache, lengths, out, lmax, hq, hkv,
-                         d, float(scale))
+            self._launch("pm_decode_attn_v1_bf16", (hq, b), (32,), 0, q, k_cache, v_cache, slots, lengths, out, lmax, hq,
+                         hkv, d, float(scale))
             return None
         nsplit, chunk = plan or decode_plan(b, hq, hkv, min(max_len, lmax), self.sms)
         if nsplit * chunk < min(max_len, lmax):
@@ -182,8 +201,8 @@ class Ops:
         if o_part.numel() < b * hq * nsplit * d or lse_part.numel() < b * hq * nsplit:
             raise ValueError("decode: scratch too small for the plan")
         groups = hkv * cdiv(hq // hkv, DECODE_GB)
-        self._launch(f"pm_decode_attn_split_d{d}_bf16", (nsplit, groups, b), (128,), 0, q, k_cache, v_cache, lengths,
-                     o_part, lse_part, lmax, hq, hkv, d, nsplit, chunk, float(scale))
+        self._launch(f"pm_decode_attn_split_d{d}_bf16", (nsplit, groups, b), (128,), 0, q, k_cache, v_cache, slots,
+                     lengths, o_part, lse_part, lmax, hq, hkv, d, nsplit, chunk, float(scale))
         self._launch("pm_decode_attn_combine_bf16", (hq, b), (128,), 0, o_part, lse_part, out, hq, nsplit, d)
         return nsplit, chunk
 
@@ -236,15 +255,16 @@ class Ops:
     # ------------------------------------------------------------------ sampling
 
     def sample(self, logits, prev_offsets, prev_ids, temperature, top_k, top_p, penalty, seed, step, ids,
-               thresh=None):
+               thresh=None, streams=None):
         """logits (B, V) f32 (row stride = logits.stride(0)); prev_offsets (B+1), prev_ids int32 CSR or None;
-        ids (B) int32 out; thresh (B) f32 out or None."""
+        ids (B) int32 out; thresh (B) f32 out or None. The same parameters, seed and step for every row; row r
+        draws from stream streams[r] (default r), packed into the kernel's per-row parameter words."""
         b, vocab = logits.shape
         use_pen = penalty != 1.0 and prev_ids is not None
         smem = 4 * cdiv(vocab, 32) if use_pen else 0
+        rows = sample_rows(b, temperature, top_k, top_p, penalty, seed, step, streams).to(logits.device)
         self._launch("pm_sample_f32", (b,), (SAMPLE_THREADS,), smem, logits, logits.stride(0), vocab,
-                     prev_offsets if use_pen else None, prev_ids if use_pen else None, float(temperature), int(top_k),
-                     float(top_p), float(penalty), int(seed) & (2 ** 64 - 1), int(step) & (2 ** 64 - 1), ids, thresh)
+                     prev_offsets if use_pen else None, prev_ids if use_pen else None, rows, ids, thresh)
 
     def philox(self, ctr, key, out):
         n = ctr.shape[0]

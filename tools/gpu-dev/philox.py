@@ -38,7 +38,8 @@ def uniforms(bits):
 
 def row_bits(vocab, row, step, seed):
     """The 32 random bits the sampler draws for each element of one row: element i takes word i % 4 of the
-    block at counter (i // 4, row, step lo, step hi) under key (seed lo, seed hi)."""
+    block at counter (i // 4, row, step lo, step hi) under key (seed lo, seed hi); `row` is the stream word
+    (SampleRow.stream: a request's sample stream, not its place in the batch)."""
     nblk = (vocab + 3) // 4
     ctr = np.zeros((nblk, 4), dtype=np.uint64)
     ctr[:, 0] = np.arange(nblk)

@@ -104,13 +104,15 @@ def attention_naive(q, k, v, cu_q, cu_k, causal, scale):
     return out, lse
 
 
-def decode(q, k_cache, v_cache, lengths, scale):
-    """q (B, Hq, D), caches (B, Lmax, Hkv, D), lengths (B) -> out (B, Hq, D) float64."""
+def decode(q, k_cache, v_cache, lengths, scale, slots=None):
+    """q (B, Hq, D), caches (S, Lmax, Hkv, D), lengths (B), slots (B) or None (row b reads slot b)
+    -> out (B, Hq, D) float64."""
     b, hq, d = q.shape
     outs = []
     for i in range(b):
         n = min(int(lengths[i]), k_cache.shape[1])
-        o, _ = attention_fwd(q[i:i + 1], k_cache[i, :n], v_cache[i, :n], [0, 1], [0, n], False, scale)
+        s = i if slots is None else int(slots[i])
+        o, _ = attention_fwd(q[i:i + 1], k_cache[s, :n], v_cache[s, :n], [0, 1], [0, n], False, scale)
         outs.append(o[0])
     return torch.stack(outs)
 

@@ -109,6 +109,17 @@ def test_decode(o):
             out = torch.full_like(q, math.nan)
             got = o.decode(var, q, kc, vc, lt, max(lens), out, 0.2, plan=plan)
             close(f"emu decode {var} plan {got} B={b} Hq={hq} Hkv={hkv} D={d} lengths {lens}", out, ref, "decode_out")
+    # query rows reading 2 of 4 cache slots, out of order (an engine decoding a subset of its sequences)
+    b, s_, hq, hkv, d, lmax, lens, slots = 2, 4, 8, 2, 64, 20, [20, 3], [3, 1]
+    q = torch.randn(b, hq, d, generator=g).to(torch.bfloat16)
+    kc = torch.randn(s_, lmax, hkv, d, generator=g).to(torch.bfloat16)
+    vc = torch.randn(s_, lmax, hkv, d, generator=g).to(torch.bfloat16)
+    ref = refs.decode(q, kc, vc, lens, 0.2, slots=slots)
+    for var in ("v1", "split"):
+        out = torch.full_like(q, math.nan)
+        o.decode(var, q, kc, vc, torch.tensor(lens, dtype=torch.int32), max(lens), out, 0.2,
+                 slots=torch.tensor(slots, dtype=torch.int32))
+        close(f"emu decode {var} slots {slots} of {s_} lengths {lens}", out, ref, "decode_out")
 
 
 def test_logprob(o):
@@ -155,6 +166,12 @@ def test_sampling(o):
             for r, t in zip(ref, thr.tolist()))
         check(f"emu sample {name}", ok_ids and ok_thr, f"ids {ids.tolist()} want {[r['id'] for r in ref]} "
                                                        f"thresh {thr.tolist()} want {[r['thresh'] for r in ref]}")
+    # per-row streams: row r draws from stream streams[r], whatever its place in the batch
+    streams = [7, 0, 3]
+    ids = torch.full((b,), -7, dtype=torch.int32)
+    o.sample(x, off, pid, 1.0, 0, 0.9, 1.0, 99, 2, ids, None, streams=streams)
+    want = [refs.sample_row(x[r].numpy(), prev[r], 1.0, 0, 0.9, 1.0, 99, 2, streams[r])["id"] for r in range(b)]
+    check("emu sample per-row streams", ids.tolist() == want, f"ids {ids.tolist()} want {want}")
     ctr = torch.from_numpy(np.array([c for c, _, _ in philox.KAT], dtype=np.uint32).view(np.int32))
     key = torch.from_numpy(np.array([k for _, k, _ in philox.KAT], dtype=np.uint32).view(np.int32))
     out = torch.zeros(3, 4, dtype=torch.int32)

@@ -103,20 +103,22 @@ public interface Backend extends AutoCloseable {
     // ------------------------------------------------------------------ sampling
 
     /**
-     * Picks one token per row of {@code logits}, in Hugging Face's processor order (see {@link SamplingParams}):
-     * repetition penalty over the row's previous ids (each distinct id once; ids outside [0, V) ignored; NaN logits
-     * count as −∞); greedy (lowest index on ties) when {@link SamplingParams#isGreedy()}; else x = y / temperature,
-     * top-k (keep x ≥ the k-th largest), top-p (keep x ≥ the largest t whose kept mass of {x ≥ t} reaches p, masses
-     * in 2⁻⁴⁰ fixed point), and a Gumbel-max draw {@code argmax(x + G)}, {@code G = −log(−log u)}, with u from
-     * Philox4x32-10 keyed by {@code seed} at counter (index / 4, row, step). The id is a pure function of (logits,
-     * params, seed, step, row): every backend picks the same ids (up to the last bit of a transcendental near a
-     * tie), and one {@code step} per generated position keeps draws independent.
+     * Picks one token per row of {@code logits}, in Hugging Face's processor order (see {@link SamplingParams}),
+     * each row with its own {@link SampleRow}: repetition penalty over the row's previous ids (each distinct id once;
+     * ids outside [0, V) ignored; NaN logits count as −∞); greedy (lowest index on ties) when
+     * {@link SamplingParams#isGreedy()}; else x = y / temperature, top-k (keep x ≥ the k-th largest), top-p (keep
+     * x ≥ the largest t whose kept mass of {x ≥ t} reaches p, masses in 2⁻⁴⁰ fixed point), and a Gumbel-max draw
+     * {@code argmax(x + G)}, {@code G = −log(−log u)}, with u from Philox4x32-10 keyed by the row's seed at counter
+     * (index / 4, stream, step). The id is a pure function of (logits row, row's params, seed, stream, step), not of
+     * the row's index in the batch: every backend picks the same ids (up to the last bit of a transcendental near
+     * a tie), and a request keeps its ids whatever else is batched with it.
      *
-     * @param logits  (B, V) F32
+     * @param logits  (B, V) F32 (a logit of −∞ is never drawn: that is how callers mask ids out)
+     * @param rows    (B) one per row
      * @param prevIds (B, P) I32 previous ids per row (padding: any id outside [0, V), e.g. −1), or null
      * @param out     (B) I32
      */
-    void sample(Tensor logits, SamplingParams params, long seed, long step, Tensor prevIds, Tensor out);
+    void sample(Tensor logits, java.util.List<SampleRow> rows, Tensor prevIds, Tensor out);
 
     // ------------------------------------------------------------------ activations
 
@@ -198,17 +200,24 @@ public interface Backend extends AutoCloseable {
 
     /**
      * One decoding step for B sequences against their KV caches: query row b attends to the first
-     * {@code lengths[b]} cached keys of cache row b (its own new key already written there). Not differentiable;
-     * generation only.
+     * {@code lengths[b]} cached keys of cache slot {@code slots[b]} (its own new key already written there). The
+     * cache holds S ≥ B slots, so an engine decodes any subset of its sequences in place: a finished sequence's
+     * slot is simply left out, and a new one takes it. Not differentiable; generation only.
      *
      * @param q       (B, Hq, D)
-     * @param kCache  (B, Lmax, Hkv, D)
-     * @param vCache  (B, Lmax, Hkv, D)
-     * @param lengths (B) host metadata, 1 ≤ lengths[b] ≤ Lmax
+     * @param kCache  (S, Lmax, Hkv, D)
+     * @param vCache  (S, Lmax, Hkv, D)
+     * @param slots   (B) host metadata, cache slot of each query row, in [0, S); null means slot b for row b (S = B)
+     * @param lengths (B) host metadata, per query row, 1 ≤ lengths[b] ≤ Lmax
      * @param scale   softmax scale, usually 1/sqrt(D)
      * @param out     (B, Hq, D)
      */
-    void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out);
+    void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lengths, float scale, Tensor out);
+
+    /** {@link #attentionDecode(Tensor, Tensor, Tensor, int[], int[], float, Tensor)} with row b in slot b. */
+    default void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out) {
+        attentionDecode(q, kCache, vCache, null, lengths, scale, out);
+    }
 
     // ------------------------------------------------------------------ embeddings and row gathers
 

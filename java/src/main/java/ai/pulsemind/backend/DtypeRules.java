@@ -72,6 +72,7 @@ public final class DtypeRules {
                 .op("sumRows", "x:T out:F32")
                 .op("sum", "x:T out:F32")
                 .op("argmax", "x:F32 out:I32")
+                .op("sample", "logits:F32 prevIds:I32? out:I32")
                 .op("silu", "x:T out:T")
                 .op("siluBackward", "x:T dout:T dx:T")
                 .op("gelu", "x:T out:T")

@@ -227,24 +227,63 @@ public final class OpChecks {
         return h;
     }
 
-    /** Returns {Hq, Hkv, D, Lmax}. */
-    public int[] attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, Tensor out) {
+    /**
+     * q (B, Hq, D), caches (S, Lmax, Hkv, D), out like q; {@code slots} (B) in [0, S), or null for slot b of row b
+     * (then S = B); lengths (B) in [1, Lmax]. Returns {Hq, Hkv, D, Lmax, S}.
+     */
+    public int[] attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lengths, Tensor out) {
         String op = "attentionDecode";
         args(op, q, kCache, vCache, out);
         rank(op, "q", q, 3);
         rank(op, "kCache", kCache, 4);
         sameShape(op + " (kCache vs vCache)", kCache, vCache);
         sameShape(op + " (q vs out)", q, out);
-        int b = q.dim(0), hq = q.dim(1), d = q.dim(2), lmax = kCache.dim(1), hkv = kCache.dim(2);
-        if (kCache.dim(0) != b || kCache.dim(3) != d)
-            throw new IllegalArgumentException(op + ": cache " + kCache.shape() + " does not fit q " + q.shape());
+        int b = q.dim(0), hq = q.dim(1), d = q.dim(2), s = kCache.dim(0), lmax = kCache.dim(1), hkv = kCache.dim(2);
+        if (kCache.dim(3) != d || (slots == null && s != b))
+            throw new IllegalArgumentException(op + ": cache " + kCache.shape() + " does not fit q " + q.shape()
+                    + (slots == null ? " (without slots, one cache slot per query row)" : ""));
         if (hkv == 0 || hq % hkv != 0)
             throw new IllegalArgumentException(op + ": " + hq + " query heads is not a multiple of " + hkv);
         if (lengths.length != b) throw new IllegalArgumentException(op + ": " + lengths.length + " lengths for batch " + b);
-        for (int i = 0; i < b; i++)
+        if (slots != null && slots.length != b) throw new IllegalArgumentException(op + ": " + slots.length + " slots for batch " + b);
+        for (int i = 0; i < b; i++) {
             if (lengths[i] < 1 || lengths[i] > lmax)
                 throw new IllegalArgumentException(op + ": length " + lengths[i] + " of row " + i + " not in [1, " + lmax + "]");
-        return new int[] {hq, hkv, d, lmax};
+            if (slots != null && (slots[i] < 0 || slots[i] >= s))
+                throw new IllegalArgumentException(op + ": slot " + slots[i] + " of row " + i + " not in [0, " + s + ")");
+        }
+        return new int[] {hq, hkv, d, lmax, s};
+    }
+
+    /** Slot b for row b: what a null {@code slots} of {@link #attentionDecode} means. */
+    public static int[] identitySlots(int b) {
+        int[] s = new int[b];
+        for (int i = 0; i < b; i++) s[i] = i;
+        return s;
+    }
+
+    // ------------------------------------------------------------------ sampling
+
+    /**
+     * logits (B, V) with V ≥ 1, one {@link SampleRow} per row, prevIds (B, P) or null, out (B). Returns {B, V, P}
+     * (P = 0 without prevIds).
+     */
+    public int[] sample(Tensor logits, java.util.List<SampleRow> rows, Tensor prevIds, Tensor out) {
+        String op = "sample";
+        args(op, logits, prevIds, out);
+        rank(op, "logits", logits, 2);
+        int b = logits.dim(0), v = logits.dim(1);
+        if (v == 0) throw new IllegalArgumentException(op + ": logits " + logits.shape() + " have an empty vocabulary");
+        shape(op, "out", out, Shape.of(b));
+        if (rows.size() != b) throw new IllegalArgumentException(op + ": " + rows.size() + " sampling rows for " + b + " logits rows");
+        int p = 0;
+        if (prevIds != null) {
+            rank(op, "prevIds", prevIds, 2);
+            if (prevIds.dim(0) != b)
+                throw new IllegalArgumentException(op + ": prevIds " + prevIds.shape() + " has not one row per logits row (" + b + ")");
+            p = prevIds.dim(1);
+        }
+        return new int[] {b, v, p};
     }
 
     // ------------------------------------------------------------------ row gathers

@@ -1,10 +1,5 @@
 package ai.pulsemind.backend;
 
-import ai.pulsemind.tensor.DType;
-import ai.pulsemind.tensor.Device;
-import ai.pulsemind.tensor.Shape;
-import ai.pulsemind.tensor.Tensor;
-
 /**
  * How {@link Backend#sample} picks a token from a row of logits, in Hugging Face's processor order: repetition
  * penalty over the row's previous ids, then greedy (temperature ≤ 0 or top-k = 1) or temperature, top-k, top-p and
@@ -30,25 +25,4 @@ public record SamplingParams(float temperature, int topK, float topP, float repe
 
     /** True when no draw happens: temperature ≤ 0 or top-k = 1. */
     public boolean isGreedy() { return !(temperature > 0) || topK == 1; }
-
-    /** Validates a {@link Backend#sample} call (shared by every backend) and returns {B, V, P} (P = 0 without prevIds). */
-    public static int[] check(Device device, Tensor logits, Tensor prevIds, Tensor out) {
-        String op = "sample";
-        OpChecks.ready(op, device, logits, prevIds, out);
-        OpChecks.dtype(op, "logits", logits, DType.F32);
-        OpChecks.rank(op, "logits", logits, 2);
-        OpChecks.dtype(op, "out", out, DType.I32);
-        int b = logits.dim(0), v = logits.dim(1);
-        if (v == 0) throw new IllegalArgumentException(op + ": logits " + logits.shape() + " have an empty vocabulary");
-        OpChecks.shape(op, "out", out, Shape.of(b));
-        int p = 0;
-        if (prevIds != null) {
-            OpChecks.dtype(op, "prevIds", prevIds, DType.I32);
-            OpChecks.rank(op, "prevIds", prevIds, 2);
-            if (prevIds.dim(0) != b)
-                throw new IllegalArgumentException(op + ": prevIds " + prevIds.shape() + " has not one row per logits row (" + b + ")");
-            p = prevIds.dim(1);
-        }
-        return new int[] {b, v, p};
-    }
 }

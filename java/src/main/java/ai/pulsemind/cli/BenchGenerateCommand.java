@@ -1,18 +1,22 @@
 package ai.pulsemind.cli;
 
-import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
+import ai.pulsemind.config.InvalidSetting;
+import ai.pulsemind.model.generate.Completion;
+import ai.pulsemind.model.generate.Engine;
 import ai.pulsemind.model.generate.GenerationConfig;
-import ai.pulsemind.model.generate.Generator;
-import ai.pulsemind.model.qwen25vl.Qwen25VL;
 import ai.pulsemind.model.io.TextConfig;
+import ai.pulsemind.model.qwen25vl.Prompt;
+import ai.pulsemind.model.qwen25vl.Qwen25VL;
 import ai.pulsemind.tensor.HostAllocator;
 import ai.pulsemind.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,20 +24,43 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * {@code pulsemind bench generate}: prefill and decode throughput of a text decoder with random weights of a named
- * shape (no download), greedy, fixed lengths — the same workload and method as bench/peers/hf_generate.py.
+ * {@code pulsemind bench generate}: throughput of the generation engine on a text decoder with random weights of a
+ * named shape (no download), fixed lengths (no stop tokens), the workload of bench/peers/hf_generate.py.
+ *
+ * <p>Method: every token a request takes is timestamped as the engine hands it over. Prefill is the time from
+ * submission to the step that gave every request its first token; a decoding step's time is the interval between
+ * the steps that gave every request token k−1 and token k, measured directly (never a difference of two separate
+ * runs); decode tokens/s is batch / the median step time. Throughput is all new tokens over the whole wall time,
+ * prefill included. With {@code --sequential} the same prompts run one at a time (the loop a caller without
+ * batching would write); only throughput is reported then. A figure whose measurement is not valid (no decoding
+ * step, a non-positive interval) is refused, not printed.
  */
-@Command(mixinStandardHelpOptions = true, name = "generate", description = "Prefill and decode tokens/s of a random-weight decoder of a given shape.")
+@Command(mixinStandardHelpOptions = true, name = "generate", sortOptions = false,
+        description = "Prefill, decode and rollout tokens/s of the generation engine on a random-weight decoder.")
 public final class BenchGenerateCommand implements Callable<Integer> {
-    @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "qwen2.5-0.5b or tiny.") String shape;
-    @Option(names = "--prompt", defaultValue = "128", description = "Prompt tokens per sequence.") int prompt;
-    @Option(names = "--new", defaultValue = "32", description = "New tokens per sequence.") int newTokens;
-    @Option(names = "--batch", defaultValue = "1") int batch;
-    @Option(names = "--threads", defaultValue = "0") int threads;
-    @Option(names = "--device", defaultValue = "cpu") String device;
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed generations first (JIT warm-up).") int warmup;
-    @Option(names = "--reps", defaultValue = "3", description = "Timed repetitions; medians are reported.") int reps;
-    @Option(names = "--json", description = "Print one JSON line.") boolean json;
+    @Option(names = "--shape", paramLabel = "NAME", defaultValue = "qwen2.5-0.5b", description = "Decoder shape: qwen2.5-0.5b or tiny (default: ${DEFAULT-VALUE}).")
+    String shape;
+    @Option(names = "--prompt", paramLabel = "TOKENS", defaultValue = "128", description = "Prompt tokens per sequence (default: ${DEFAULT-VALUE}).")
+    int prompt;
+    @Option(names = "--new", paramLabel = "TOKENS", defaultValue = "32", description = "New tokens per sequence, exactly (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--temperature", paramLabel = "T", description = "Sample with this temperature (> 0), each sequence with its own seed; without it, greedy.")
+    Float temperature;
+    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus sampling threshold in (0, 1], with --temperature (default: ${DEFAULT-VALUE}).")
+    float topP;
+    @Option(names = "--sequential", description = "Run the sequences one at a time instead of batched (the one-at-a-time baseline).")
+    boolean sequential;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    int threads;
+    @Mixin DeviceOption device = new DeviceOption("cpu");
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed generations first, for JIT warm-up (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--reps", paramLabel = "N", defaultValue = "3", description = "Timed repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
+    int reps;
+    @Option(names = "--json", description = "Print one JSON line.")
+    boolean json;
 
     /** Tied embeddings in both shapes. */
     static TextConfig dims(String shape) {
@@ -85,48 +112,94 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        InvalidSetting.atLeast("prompt", prompt, 1); // reported as --prompt, --new, --batch, --reps, --warmup (FlagNames)
+        InvalidSetting.atLeast("newTokens", newTokens, 1);
+        InvalidSetting.atLeast("batch", batch, 1);
+        InvalidSetting.atLeast("reps", reps, 1);
+        InvalidSetting.atLeast("warmup", warmup, 0);
+        GenerationConfig.sampling(newTokens, temperature == null ? 1f : temperature, 0, topP, 0); // --temperature, --top-p
         TextConfig d = dims(shape);
-        try (Backend be = Backends.open(device, threads)) {
+        if (prompt + newTokens > d.maxPositionEmbeddings())
+            throw new IllegalArgumentException("--prompt + --new is " + (prompt + newTokens) + ", over the " + shape + " context of " + d.maxPositionEmbeddings());
+        try (Backend be = device.open(threads)) {
             Map<String, Tensor> w = randomWeights(d, 1);
             long weightBytes = w.values().stream().mapToLong(Tensor::byteSize).sum();
             Qwen25VL model = new Qwen25VL(be, d, null, true, -1, w::get);
-            Ops ops = new Ops(be);
             SplittableRandom r = new SplittableRandom(2);
-            List<Qwen25VL.Sequence> prompts = new ArrayList<>();
-            for (int b = 0; b < batch; b++) prompts.add(Qwen25VL.Sequence.text(r.ints(prompt, 0, d.vocabSize()).toArray()));
-            // prefill = generate(1 new token); decode = (generate(N) − generate(1)) / (N − 1): both sides of the
-            // subtraction are measured the same way, after warm-up (the Vector API paths are slow until compiled)
-            Generator gen = new Generator(model, ops);
-            for (int i = 0; i < warmup; i++) gen.generate(prompts, GenerationConfig.greedy(Math.min(newTokens, 4)), null);
-            double[] one = new double[reps], all = new double[reps];
-            for (int i = 0; i < reps; i++) {
-                one[i] = time(gen, prompts, 1);
-                all[i] = time(gen, prompts, newTokens);
-            }
-            double prefillS = median(one), decodeS = Math.max(1e-9, median(all) - prefillS);
-            double prefillTps = batch * (double) prompt / prefillS, decodeTps = batch * (double) (newTokens - 1) / decodeS;
-            if (json) {
-                System.out.printf("{\"shape\":\"%s\",\"backend\":\"%s\",\"threads\":%d,\"batch\":%d,\"prompt\":%d,\"new\":%d,"
-                                + "\"prefill_tokens_per_s\":%.2f,\"decode_tokens_per_s\":%.2f,\"weights_bytes\":%d,\"host_peak_bytes\":%d}%n",
-                        shape, be.name(), threads > 0 ? threads : Backends.defaultThreads(), batch, prompt, newTokens,
-                        prefillTps, decodeTps, weightBytes, HostAllocator.global().stats().peak());
-            } else {
-                System.out.printf("%s on %s: prefill %.1f tokens/s (%d × %d), decode %.2f tokens/s (batch %d, %d new)%n",
-                        shape, be.name(), prefillTps, batch, prompt, decodeTps, batch, newTokens);
+            List<Prompt> prompts = new ArrayList<>();
+            for (int b = 0; b < batch; b++) prompts.add(Prompt.ofIds(r.ints(prompt, 0, d.vocabSize()).toArray()));
+            try (Engine engine = new Engine(model, be, Engine.Config.of(batch, prompt + newTokens), null)) {
+                for (int i = 0; i < warmup; i++) run(engine, prompts, Math.min(newTokens, 4), 100 + i);
+                double[] prefill = new double[reps], step = new double[reps], total = new double[reps];
+                for (int i = 0; i < reps; i++) {
+                    Timing t = run(engine, prompts, newTokens, i);
+                    prefill[i] = t.prefillS;
+                    step[i] = t.medianStepS;
+                    total[i] = t.totalS;
+                }
+                report(be, weightBytes, median(prefill), median(step), median(total));
             }
         }
         return 0;
     }
 
-    private static double time(Generator gen, List<Qwen25VL.Sequence> prompts, int tokens) {
+    /** Seconds: prefill (submission to every first token), the median decoding step, and the whole run. */
+    record Timing(double prefillS, double medianStepS, double totalS) {}
+
+    /** One generation of every prompt, timed from the engine's token hand-overs. */
+    private Timing run(Engine engine, List<Prompt> prompts, int tokens, long seed) {
+        GenerationConfig g = temperature == null ? GenerationConfig.greedy(tokens) // no stop ids: exactly `tokens` new tokens
+                : GenerationConfig.sampling(tokens, temperature, 0, topP, seed);
+        long[] at = new long[tokens]; // (new) when the last sequence took token k
         long t0 = System.nanoTime();
-        gen.generate(prompts, GenerationConfig.greedy(tokens), null); // no stop ids: exactly `tokens` new tokens
-        return (System.nanoTime() - t0) / 1e9;
+        List<Engine.Handle> hs = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            Engine.Handle h = engine.submit(prompts.get(i), g.withSeed(seed * 1000 + i), 0, tok -> at[tok.index()] = System.nanoTime());
+            if (sequential) check(h.join(), tokens);
+            else hs.add(h);
+        }
+        for (Engine.Handle h : hs) check(h.join(), tokens);
+        long end = System.nanoTime();
+        double[] steps = new double[tokens - 1];
+        for (int k = 1; k < tokens; k++) steps[k - 1] = (at[k] - at[k - 1]) / 1e9;
+        return new Timing((at[0] - t0) / 1e9, tokens > 1 ? median(steps) : Double.NaN, (end - t0) / 1e9);
+    }
+
+    private static void check(Completion c, int tokens) {
+        if (c.ids().length != tokens) throw new IllegalStateException("a sequence generated " + c.ids().length + " tokens, not " + tokens);
+    }
+
+    private void report(Backend be, long weightBytes, double prefillS, double stepS, double totalS) {
+        double throughput = batch * (double) newTokens / totalS;
+        boolean decodeValid = !sequential && newTokens >= 2 && stepS > 0 && Double.isFinite(stepS);
+        boolean prefillValid = !sequential && prefillS > 0;
+        if (!(totalS > 0)) throw new IllegalStateException("bench generate: the run took no measurable time; no figure printed");
+        double prefillTps = batch * (double) prompt / prefillS, decodeTps = batch / stepS;
+        String mode = sequential ? "sequential" : "batched";
+        String sampling = temperature == null ? "greedy" : "sampled T=" + temperature + " top-p=" + topP;
+        if (json) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format("{\"shape\":\"%s\",\"backend\":\"%s\",\"threads\":%d,\"batch\":%d,\"prompt\":%d,\"new\":%d,\"mode\":\"%s\",\"sampling\":\"%s\"",
+                    shape, be.name(), threads > 0 ? threads : Backends.defaultThreads(), batch, prompt, newTokens, mode, sampling));
+            if (prefillValid) sb.append(String.format(",\"prefill_tokens_per_s\":%.2f", prefillTps));
+            if (decodeValid) sb.append(String.format(",\"decode_tokens_per_s\":%.2f,\"decode_step_ms\":%.3f", decodeTps, stepS * 1e3));
+            sb.append(String.format(",\"throughput_tokens_per_s\":%.2f,\"total_s\":%.3f,\"weights_bytes\":%d,\"host_peak_bytes\":%d}",
+                    throughput, totalS, weightBytes, HostAllocator.global().stats().peak()));
+            System.out.println(sb);
+        } else {
+            StringBuilder sb = new StringBuilder(String.format("%s on %s, %s, %s, batch %d × (%d prompt + %d new):", shape, be.name(), mode,
+                    sampling, batch, prompt, newTokens));
+            if (prefillValid) sb.append(String.format(" prefill %.1f tokens/s,", prefillTps));
+            if (decodeValid) sb.append(String.format(" decode %.2f tokens/s (%.1f ms/step),", decodeTps, stepS * 1e3));
+            else if (!sequential) sb.append(" decode not measured (needs --new >= 2),");
+            sb.append(String.format(" throughput %.2f tokens/s", throughput));
+            System.out.println(sb);
+        }
     }
 
     private static double median(double[] v) {
         double[] s = v.clone();
-        java.util.Arrays.sort(s);
+        Arrays.sort(s);
         return s[s.length / 2];
     }
 }

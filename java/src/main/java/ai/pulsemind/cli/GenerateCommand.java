@@ -1,107 +1,144 @@
 package ai.pulsemind.cli;
 
-import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.Backend;
-import ai.pulsemind.backend.Backends;
+import ai.pulsemind.config.InvalidSetting;
+import ai.pulsemind.data.Conversation;
+import ai.pulsemind.data.Json;
+import ai.pulsemind.data.OpenAiMessages;
 import ai.pulsemind.model.generate.ChatModel;
+import ai.pulsemind.model.generate.Completion;
+import ai.pulsemind.model.generate.Engine;
 import ai.pulsemind.model.generate.GenerationConfig;
-import ai.pulsemind.model.generate.Generator;
-import ai.pulsemind.model.qwen25vl.Qwen25VL;
-import ai.pulsemind.tokenize.ChatTemplate;
+import ai.pulsemind.model.qwen25vl.Prompt;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code pulsemind generate}: one reply to an OpenAI-format conversation, from a Hugging Face model directory. */
-@Command(mixinStandardHelpOptions = true, name = "generate", description = "Generate one reply for a conversation (OpenAI chat JSON) with a Qwen2.5-VL model directory.")
+/**
+ * {@code pulsemind generate}: replies to an OpenAI-format conversation from a Hugging Face model directory,
+ * through the generation engine. {@code --n N} samples N replies of the same prompt together (sample i draws from
+ * stream i of {@code --seed}); {@code --json} prints one line per reply.
+ */
+@Command(mixinStandardHelpOptions = true, name = "generate", sortOptions = false,
+        description = "Generate a reply to a conversation (OpenAI chat JSON) with a Qwen2.5-VL model directory.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model directory (config.json, safetensors, tokenizer.json, ...).")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Model directory (config.json, safetensors, tokenizer.json, chat template, processor config).")
     Path model;
-    @Option(names = "--messages", required = true, description = "JSON file: an array of chat messages; image paths are relative to it.")
+    @Option(names = "--messages", required = true, paramLabel = "FILE",
+            description = "JSON file: an array of chat messages (roles system, user, assistant); image paths are relative to it.")
     Path messages;
-    @Option(names = "--max-new-tokens", defaultValue = "256") int maxNewTokens;
-    @ArgGroup(exclusive = false) Sampling sampling = new Sampling();
-    @Option(names = "--greedy", description = "Arg-max decoding (the default unless --temperature is given).") boolean greedy;
-    @Option(names = "--device", defaultValue = "cpu") String device;
-    @Option(names = "--threads", defaultValue = "0") int threads;
-    @Option(names = "--json", description = "Print one JSON line {prompt_ids, new_ids, text}.") boolean json;
-
-    static final class Sampling {
-        @Option(names = "--temperature", description = "Sample with this temperature.") Float temperature;
-        @Option(names = "--top-p", defaultValue = "1.0") float topP;
-        @Option(names = "--top-k", defaultValue = "0") int topK;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--repetition-penalty", defaultValue = "1.0") float repetitionPenalty;
-    }
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "Most new tokens per reply (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+    @Option(names = "--greedy", description = "Arg-max decoding; the default unless --temperature is given.")
+    boolean greedy;
+    @Option(names = "--temperature", paramLabel = "T", description = "Sample with this temperature (> 0); without it, decoding is greedy.")
+    Float temperature;
+    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P",
+            description = "Nucleus sampling: keep the smallest set of tokens whose probability reaches P, in (0, 1] (default: ${DEFAULT-VALUE}, off).")
+    float topP;
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Keep the K most likely tokens when sampling; 0 is off (default: ${DEFAULT-VALUE}).")
+    int topK;
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Sampling seed: the same seed gives the same replies (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--repetition-penalty", paramLabel = "R", defaultValue = "1.0", description = "Divide the logits of tokens already seen by this (> 0; default: ${DEFAULT-VALUE}, off).")
+    float repetitionPenalty;
+    @Option(names = "--n", paramLabel = "N", defaultValue = "1", description = "Replies to sample from the same prompt, generated together (default: ${DEFAULT-VALUE}).")
+    int n;
+    @Option(names = "--logprobs", description = "With --json, add \"logprobs\": the log-probability of each new token under the model (temperature 1).")
+    boolean logprobs;
+    @Mixin DeviceOption device = new DeviceOption();
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+    int threads;
+    @Option(names = "--json", description = "Print one JSON line per reply: {prompt_ids, new_ids, text, finish_reason} (and logprobs, index).")
+    boolean json;
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(messages)) throw new IllegalArgumentException(messages + ": no such messages file");
-        List<java.util.Map<String, Object>> msgs;
-        try {
-            msgs = ChatTemplate.messages(new ObjectMapper().readTree(messages.toFile()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(messages + ": not valid JSON: " + e.getOriginalMessage());
-        }
-        try (Backend be = Backends.open(device, threads); ChatModel cm = ChatModel.open(model, be)) {
-            Qwen25VL.Sequence prompt = cm.prompt(msgs, messages.toAbsolutePath().getParent());
-            GenerationConfig cfg = config(cm.stopIds());
-            var result = new Generator(cm.model(), new Ops(be)).generate(List.of(prompt), cfg, json ? null : printer(cm));
-            int[] ids = result.get(0).newIds();
-            String text = cm.tokenizer().decode(strip(ids, cm.stopIds()), true);
-            if (json) {
+        GenerationConfig cfg = config(new int[0]); // flags first: a bad flag is reported before anything is read
+        if (logprobs && !json) throw new IllegalArgumentException("--logprobs prints with --json; add --json");
+        Conversation conv = readMessages(messages);
+        checkModelDir(model);
+        try (Backend be = device.open(threads);
+             ChatModel cm = ChatModel.open(model, be, null)) {
+            Prompt prompt = cm.prompt(conv);
+            cfg = config(cm.stopIds());
+            try (Engine engine = new Engine(cm.model(), be, Engine.Config.of(n, prompt.length() + cfg.maxNewTokens()), cm.tokenizer())) {
+                List<Engine.Handle> handles = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Engine.Listener stream = !json && n == 1 ? tok -> {
+                        System.out.print(tok.text());
+                        System.out.flush();
+                    } : null;
+                    handles.add(engine.submit(prompt, cfg, i, stream));
+                }
                 ObjectMapper om = new ObjectMapper();
-                ObjectNode o = om.createObjectNode();
-                o.set("prompt_ids", om.valueToTree(prompt.ids()));
-                o.set("new_ids", om.valueToTree(ids));
-                o.put("text", text);
-                o.put("finish_reason", result.get(0).finishReason());
-                System.out.println(om.writeValueAsString(o));
-            } else {
-                System.out.println();
+                for (int i = 0; i < n; i++) {
+                    Completion c = handles.get(i).join();
+                    if (json) System.out.println(om.writeValueAsString(jsonLine(om, prompt, c, i)));
+                    else if (n == 1) System.out.println();
+                    else System.out.println("--- reply " + (i + 1) + " of " + n + " (" + c.finishReason().openAi() + ")\n" + c.text());
+                }
             }
         }
         return 0;
     }
 
+    private ObjectNode jsonLine(ObjectMapper om, Prompt prompt, Completion c, int index) {
+        ObjectNode o = om.createObjectNode();
+        o.set("prompt_ids", om.valueToTree(prompt.ids()));
+        o.set("new_ids", om.valueToTree(c.ids()));
+        o.put("text", c.text());
+        o.put("finish_reason", c.finishReason().openAi());
+        if (logprobs) {
+            ArrayNode lp = o.putArray("logprobs");
+            for (float f : c.logprobs()) lp.add(f);
+        }
+        if (n > 1) o.put("index", index);
+        return o;
+    }
+
+    /** A model directory that is not there is named as such (not as its first missing file). */
+    static void checkModelDir(Path dir) {
+        if (!Files.exists(dir)) throw new IllegalArgumentException("--model: " + dir + " does not exist");
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("--model: " + dir + " is not a directory");
+    }
+
+    /** The messages file as a conversation; errors name the file (and line and column) and the field. */
+    static Conversation readMessages(Path file) throws IOException {
+        if (!Files.exists(file)) throw new IllegalArgumentException("--messages: " + file + " does not exist");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--messages: " + file + " is not a file");
+        JsonNode json = Json.readFile(file);
+        try {
+            return OpenAiMessages.parse(json, OpenAiMessages.ImagePolicy.localFiles(file.toAbsolutePath().getParent()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The flags as a generation config. Bad values are the library's {@code InvalidSetting}s, which the CLI reports
+     * under the flag of the same name ({@code --top-p must be in (0, 1], got 1.5}); the sampling flags are checked
+     * even for greedy decoding, where they are unused but still a mistake.
+     */
     GenerationConfig config(int[] stops) {
-        if (sampling.temperature == null || greedy)
-            return GenerationConfig.greedy(maxNewTokens, stops).withRepetitionPenalty(sampling.repetitionPenalty);
-        return GenerationConfig.sampling(maxNewTokens, sampling.temperature, sampling.topK, sampling.topP, sampling.seed, stops)
-                .withRepetitionPenalty(sampling.repetitionPenalty);
-    }
-
-    /** Streams decoded text as tokens arrive: decodes everything so far and prints what is new. */
-    static Generator.TokenListener printer(ChatModel cm) {
-        java.util.List<Integer> ids = new java.util.ArrayList<>();
-        int[] printed = {0};
-        int[] stops = cm.stopIds();
-        return (seq, tok) -> {
-            for (int s : stops) if (s == tok) return true;
-            ids.add(tok);
-            String text = cm.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
-            // hold back a trailing replacement character: the next token may complete a multi-byte character
-            int end = text.endsWith("\uFFFD") ? text.length() - 1 : text.length();
-            if (end > printed[0]) {
-                System.out.print(text.substring(printed[0], end));
-                System.out.flush();
-                printed[0] = end;
-            }
-            return true;
-        };
-    }
-
-    static int[] strip(int[] ids, int[] stops) {
-        int n = ids.length;
-        if (n > 0) for (int s : stops) if (ids[n - 1] == s) return java.util.Arrays.copyOf(ids, n - 1);
-        return ids;
+        if (temperature != null && greedy) throw new IllegalArgumentException("--temperature and --greedy exclude each other: choose one");
+        InvalidSetting.atLeast("n", n, 1);
+        boolean sample = temperature != null && temperature != 0;
+        GenerationConfig sampled = GenerationConfig.sampling(maxNewTokens, sample ? temperature : 1f, topK, topP, seed, stops)
+                .withRepetitionPenalty(repetitionPenalty);
+        GenerationConfig g = sample ? sampled : GenerationConfig.greedy(maxNewTokens, stops).withRepetitionPenalty(repetitionPenalty);
+        return logprobs ? g.withLogprobs(0) : g;
     }
 }

@@ -102,7 +102,8 @@ public record Conversation(List<Message> messages) {
      * order the training encoder renders them in), with an optional system prompt. A prefix that ends with a patient
      * turn is where the doctor speaks next: {@code ofRecord(r, i, …)} for a doctor turn index {@code i}.
      *
-     * @param root the dataset root that image paths are relative to
+     * @param root the dataset root that image paths are relative to; null leaves them as the record stores them
+     *             (relative, unresolved: for callers that already hold the decoded images, such as a data loader)
      */
     public static Conversation ofRecord(MediRecord record, int turns, Path root, String systemPrompt) {
         if (turns < 0 || turns > record.turns().size())
@@ -115,7 +116,8 @@ public record Conversation(List<Message> messages) {
             for (String imageId : t.images()) {
                 ImageRef ref = record.image(imageId);
                 if (ref == null) throw new IllegalArgumentException(record.id() + ": turns[" + i + "].images: no image with id '" + imageId + "'");
-                parts.add(new Image(new ImageFile(DatasetPaths.resolveInside(root, ref.path()), ref.modality())));
+                Path path = root == null ? Path.of(ref.path()) : DatasetPaths.resolveInside(root, ref.path());
+                parts.add(new Image(new ImageFile(path, ref.modality())));
             }
             if (!t.text().isEmpty() || parts.isEmpty()) parts.add(new Text(t.text()));
             out.add(new Message(Speaker.of(t.role()), parts));

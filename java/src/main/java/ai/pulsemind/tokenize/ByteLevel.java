@@ -48,16 +48,20 @@ final class ByteLevel {
     static String decode(List<String> tokens) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String t : tokens) {
-            byte[] mapped = new byte[t.length()];
-            boolean all = true;
-            for (int i = 0; i < t.length() && all; i++) {
-                int b = byteOf(t.charAt(i));
-                if (b < 0) all = false;
-                else mapped[i] = (byte) b;
-            }
-            byte[] bytes = all ? mapped : t.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = bytes(t);
             out.write(bytes, 0, bytes.length);
         }
         return Utf8.decodeLossy(out.toByteArray());
+    }
+
+    /** One token's bytes under the decoder: its chars mapped back, or its own UTF-8 when a char is unmapped. */
+    static byte[] bytes(String t) {
+        byte[] mapped = new byte[t.length()];
+        for (int i = 0; i < t.length(); i++) {
+            int b = byteOf(t.charAt(i));
+            if (b < 0) return t.getBytes(StandardCharsets.UTF_8);
+            mapped[i] = (byte) b;
+        }
+        return mapped;
     }
 }

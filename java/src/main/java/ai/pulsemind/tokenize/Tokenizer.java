@@ -99,6 +99,18 @@ public final class Tokenizer {
         return ByteLevel.decode(tokens);
     }
 
+    /**
+     * The bytes an id contributes to decoded text (the ByteLevel decoder's view of its token), or null for an id
+     * this tokenizer does not know (a model's padded vocabulary rows).
+     */
+    public byte[] tokenBytes(int id) {
+        String t = idToToken(id);
+        return t == null ? null : ByteLevel.bytes(t);
+    }
+
+    /** Whether {@code id} is a token of this vocabulary (ids below {@link #vocabSize()} may still be holes). */
+    public boolean knows(int id) { return idToToken(id) != null; }
+
     public String decode(int[] ids) { return decode(ids, false); }
 
     /** The token string of an id (added tokens first), or null. */

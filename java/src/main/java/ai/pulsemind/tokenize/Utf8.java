@@ -8,6 +8,28 @@ package ai.pulsemind.tokenize;
 final class Utf8 {
     private Utf8() {}
 
+    /**
+     * The length of the longest prefix of {@code b[0, n)} whose lossy decoding no later byte can change: all of it,
+     * less a trailing sequence that is a valid start of a character still missing continuation bytes.
+     */
+    static int stablePrefix(byte[] b, int n) {
+        for (int back = 1; back <= Math.min(3, n); back++) {
+            int b0 = b[n - back] & 0xFF;
+            if (b0 < 0x80) return n;             // ASCII: complete
+            if (b0 < 0xC0) continue;             // a continuation byte: look further back for its lead
+            int need = b0 >= 0xC2 && b0 <= 0xDF ? 1 : b0 >= 0xE0 && b0 <= 0xEF ? 2 : b0 >= 0xF0 && b0 <= 0xF4 ? 3 : -1;
+            if (need < 0 || back > need) return n; // an invalid lead, or a complete character: final either way
+            // back − 1 continuations follow the lead; they must be the valid ones so far for it to be a true start
+            int lo = b0 == 0xE0 ? 0xA0 : b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xED ? 0x9F : b0 == 0xF4 ? 0x8F : 0xBF;
+            for (int k = 1; k < back; k++) {
+                int c = b[n - back + k] & 0xFF;
+                if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) return n;
+            }
+            return n - back;
+        }
+        return n;
+    }
+
     static String decodeLossy(byte[] b) {
         StringBuilder sb = new StringBuilder(b.length);
         int i = 0, n = b.length;

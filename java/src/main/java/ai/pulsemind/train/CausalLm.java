@@ -4,6 +4,7 @@ import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.data.batch.Batch;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
+import ai.pulsemind.model.qwen25vl.ForwardOptions;
 import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Tensor;
@@ -107,7 +108,7 @@ public final class CausalLm {
         int n = seqs.stream().mapToInt(s -> s.ids().length).sum();
         if (targets.length != n) throw new IllegalArgumentException(targets.length + " targets for " + n + " tokens");
         Backend be = ops.backend();
-        Tensor hidden = model.forward(ops, seqs, null, mode); // (N, C)
+        Tensor hidden = model.forward(ops, seqs, ForwardOptions.of(mode)); // (N, C)
         Tensor t = Tensor.ofInts(targets, n);
         return ops.logprob(hidden, model.text().head(), be.device().isHost() ? t : be.upload(t), temperature);
     }

@@ -61,7 +61,7 @@ final class SftStep implements Trainer.Step {
         for (int k = 0; k < micro.size() && total > 0; k++) {
             if (CausalLm.count(targets.get(k)) == 0) continue;
             try (var scope = AllocationScope.open()) {
-                Tensor l = objective.loss(ctx.ops(), model, BatchInputs.sequences(micro.get(k)), targets.get(k), total, ctx.mode(k));
+                Tensor l = objective.loss(ctx.ops(), model, Qwen25VL.sequences(micro.get(k)), targets.get(k), total, ctx.mode(k));
                 loss += CausalLm.hostFloats(ctx.ops().backend(), l)[0];
                 ctx.ops().backward(l);
             }
@@ -95,7 +95,7 @@ final class SftStep implements Trainer.Step {
                 int n = CausalLm.count(t);
                 if (n == 0) continue;
                 try (var scope = AllocationScope.open()) {
-                    Tensor lp = CausalLm.tokenLogprobs(ops, model, BatchInputs.sequences(b), t, ForwardMode.INFERENCE, 1f);
+                    Tensor lp = CausalLm.tokenLogprobs(ops, model, Qwen25VL.sequences(b), t, ForwardMode.INFERENCE, 1f);
                     for (float v : CausalLm.hostFloats(ops.backend(), lp)) sum -= v;
                 }
                 count += n;

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The dtype tables: complete for the op table, what each alternative means, and the messages a mismatch gets. */
 class DtypeRulesTest {
-    /** Ops whose checks every backend shares outside the tables (SamplingParams.check, Backend.Crpo.check). */
-    private static final Set<String> SHARED_CHECKS = Set.of("sample", "crpoAdvantage");
+    /** Ops whose checks every backend shares outside the tables (Backend.Crpo.check). */
+    private static final Set<String> SHARED_CHECKS = Set.of("crpoAdvantage");
 
     private static Tensor t(DType d) { return Tensor.hostEmpty(d, Shape.of(2)); }
 

@@ -48,7 +48,16 @@ public class ImageProcessorTest {
         return new ImageProcessor(ImageProcessorConfig.load(OracleFixtures.path("images")).withResampler(r));
     }
 
-    static RgbImage image(String name) { return ImageDecoder.read(OracleFixtures.path("images/" + name + ".png")); }
+    static RgbImage image(String name) { return read(OracleFixtures.path("images/" + name + ".png")); }
+
+    /** The one image path: data/images decoding, as planes for the processor. */
+    static RgbImage read(Path file) {
+        try {
+            return QwenPatches.planar(ai.pulsemind.data.images.ImageDecoder.decode(file));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     void decodesPngLikePillowConvertRgb() {
@@ -160,14 +169,14 @@ public class ImageProcessorTest {
     void unreadableImageIsOneLine() throws IOException {
         Path junk = tmp.resolve("scan.png");
         Files.writeString(junk, "not an image");
-        var e = assertThrows(TokenizerException.class, () -> ImageDecoder.read(junk));
-        assertEquals(junk + ": unreadable image (not a PNG, JPEG, BMP or GIF file)", e.getMessage());
-        var missing = assertThrows(TokenizerException.class, () -> ImageDecoder.read(tmp.resolve("none.png")));
-        assertEquals(tmp.resolve("none.png") + ": image not found", missing.getMessage());
+        var e = assertThrows(IOException.class, () -> ai.pulsemind.data.images.ImageDecoder.decode(junk));
+        assertEquals(junk + ": not an image format this reader knows (PNG, JPEG, BMP, GIF, TIFF, DICOM)", e.getMessage());
+        var missing = assertThrows(IOException.class, () -> ai.pulsemind.data.images.ImageDecoder.decode(tmp.resolve("none.png")));
+        assertEquals(tmp.resolve("none.png") + ": no such file", missing.getMessage());
         Path png = tmp.resolve("cut.png");
         byte[] full = Files.readAllBytes(OracleFixtures.path("images/wide_100x150.png"));
         Files.write(png, java.util.Arrays.copyOf(full, full.length / 2));
-        var cut = assertThrows(TokenizerException.class, () -> ImageDecoder.read(png));
-        assertTrue(cut.getMessage().startsWith(png + ": unreadable image"), cut.getMessage());
+        var cut = assertThrows(IOException.class, () -> ai.pulsemind.data.images.ImageDecoder.decode(png));
+        assertTrue(cut.getMessage().startsWith(png + ": corrupt or truncated"), cut.getMessage());
     }
 }

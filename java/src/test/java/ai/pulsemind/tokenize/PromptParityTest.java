@@ -50,7 +50,7 @@ class PromptParityTest {
             if (m.get("content") instanceof List<?> parts)
                 for (Object part : parts)
                     if (part instanceof Map<?, ?> mp && "image".equals(mp.get("type")))
-                        imgs.add(ImageDecoder.read(OracleFixtures.path("images/" + mp.get("image"))));
+                        imgs.add(ImageProcessorTest.read(OracleFixtures.path("images/" + mp.get("image"))));
         List<int[]> grids = List.of();
         if (!imgs.isEmpty()) {
             ImageProcessor.Processed out = images.process(imgs);

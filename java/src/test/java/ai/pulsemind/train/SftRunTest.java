@@ -5,6 +5,7 @@ import ai.pulsemind.cli.Main;
 import ai.pulsemind.model.io.Qwen25VlCheckpoint;
 import ai.pulsemind.model.io.SafetensorsFile;
 import ai.pulsemind.model.qwen25vl.Qwen25VL;
+import ai.pulsemind.model.qwen25vl.ForwardOptions;
 import ai.pulsemind.nn.ForwardMode;
 import ai.pulsemind.tensor.AllocationScope;
 import ai.pulsemind.tensor.GradMode;
@@ -181,7 +182,7 @@ class SftRunTest {
              var s = AllocationScope.open()) {
             Qwen25VL base = Qwen25VL.load(be, a);
             PeftAdapter.attach(adapter, be, base);
-            float[] want = base.forward(new ai.pulsemind.autograd.Ops(be), seqs, null, ForwardMode.INFERENCE).toFloatArray();
+            float[] want = base.forward(new ai.pulsemind.autograd.Ops(be), seqs, ForwardOptions.of(ForwardMode.INFERENCE)).toFloatArray();
             float[] got = Qwen25VL.load(be, b).forward(new ai.pulsemind.autograd.Ops(be), seqs, null).toFloatArray();
             for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 + 1e-4 * Math.abs(want[i]), "hidden " + i);
         }

@@ -275,13 +275,14 @@ final class GpuBenchLlm {
             try (Tensor logits = b.random(DType.F32, 61, bsz, vocab); Tensor ph = Tensor.ofInts(prev, bsz, nprev);
                  Tensor pd = be.upload(ph); Tensor ids = be.empty(DType.I32, Shape.of(bsz))) {
                 be.scale(logits, 3f, logits);
-                be.sample(logits, sp, 5, 9, pd, ids);
+                be.sample(logits, ai.pulsemind.backend.SampleRow.streams(sp, 5, 9, bsz), pd, ids);
                 try (Tensor hl = Tensor.hostEmpty(DType.F32, logits.shape()); Tensor want = Tensor.hostEmpty(DType.I32, Shape.of(bsz))) {
                     be.copy(logits, hl);
-                    ref.sample(hl, sp, 5, 9, ph, want);
+                    ref.sample(hl, ai.pulsemind.backend.SampleRow.streams(sp, 5, 9, bsz), ph, want);
                     GpuBench.agree("sample b" + bsz + " (the CPU twin's ids)", host(ids), want.toFloatArray(), 0, 0);
                 }
-                double ms = b.time(() -> be.sample(logits, sp, 5, 9, pd, ids), 50);
+                var rows = ai.pulsemind.backend.SampleRow.streams(sp, 5, 9, bsz);
+                double ms = b.time(() -> be.sample(logits, rows, pd, ids), 50);
                 b.row("sample_b" + bsz + "_v" + vocab, "B=" + bsz + " V=" + vocab + " T=0.8 k=50 p=0.9 pen=1.1 prev=" + nprev,
                         "sample", ms, ms, "ms", extra("peer_key", "sample_b" + bsz + "_v" + vocab));
             }

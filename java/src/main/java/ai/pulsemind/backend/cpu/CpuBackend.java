@@ -162,9 +162,23 @@ public class CpuBackend extends ReferenceBackend {
         FastLogprob.backward(pool, h, w, targets, temperature, lse, dlogp, dh, dw, n, c, vocab);
     }
 
+    /** Rows in parallel, each through {@link FastSampling} (the reference's algorithm with vectorised exp/log). */
     @Override
-    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
-                                         MemorySegment out, int hq, int hkv, int d, int lmax) {
-        FastDecode.decode(pool, q, k, v, lengths, scale, out, hq, hkv, d, lmax);
+    protected void sampleRows(MemorySegment lg, java.util.List<ai.pulsemind.backend.SampleRow> rows, MemorySegment pv,
+                              MemorySegment o, int b, int v, int p) {
+        pool.run(b, (r, w) -> {
+            int[] prev = null;
+            if (pv != null) {
+                prev = new int[p];
+                MemorySegment.copy(pv, Mem.I, (long) r * p * 4, prev, 0, p);
+            }
+            o.setAtIndex(Mem.I, r, FastSampling.sampleRow(lg, r, v, prev, rows.get(r)));
+        });
+    }
+
+    @Override
+    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] slots, int[] lengths,
+                                         float scale, MemorySegment out, int hq, int hkv, int d, int lmax) {
+        FastDecode.decode(pool, q, k, v, slots, lengths, scale, out, hq, hkv, d, lmax);
     }
 }

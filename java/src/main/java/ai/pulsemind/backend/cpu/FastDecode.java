@@ -21,8 +21,8 @@ final class FastDecode {
 
     private FastDecode() {}
 
-    /** q, out (B, Hq, D); caches (B, Lmax, Hkv, D); query b sees the first lengths[b] cached keys. */
-    static void decode(CpuPool pool, MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
+    /** q, out (B, Hq, D); caches (S, Lmax, Hkv, D); query b sees the first lengths[b] cached keys of slot slots[b]. */
+    static void decode(CpuPool pool, MemorySegment q, MemorySegment k, MemorySegment v, int[] slots, int[] lengths, float scale,
                        MemorySegment out, int hq, int hkv, int d, int lmax) {
         int group = hq / hkv, dp = roundUp(d, VL);
         pool.run(lengths.length * hkv, (t, w) -> {
@@ -35,7 +35,7 @@ final class FastDecode {
                 long qo = ((long) b * hq + g * group + hh) * d;
                 for (int c = 0; c < d; c++) qs[hh * dp + c] = scale * q.getAtIndex(Mem.F, qo + c);
             }
-            long kv0 = ((long) b * lmax * hkv + g) * d, stride = (long) hkv * d;
+            long kv0 = ((long) slots[b] * lmax * hkv + g) * d, stride = (long) hkv * d;
             for (int j = 0; j < n; j++) scores(k, kv0 + j * stride, qs, group, d, dp, sc, j, n);
             float[] inv = new float[group];
             for (int hh = 0; hh < group; hh++) inv[hh] = 1f / softmaxInPlace(sc, hh * n, n);

@@ -102,17 +102,18 @@ final class RefAttention {
     }
 
     /** Decode: query b over cache row b's first lengths[b] keys; caches (B, Lmax, Hkv, D). */
-    static void decode(MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
+    static void decode(MemorySegment q, MemorySegment k, MemorySegment v, int[] slots, int[] lengths, float scale,
                        MemorySegment out, int hq, int hkv, int d, int lmax) {
         int group = hq / hkv;
         for (int b = 0; b < lengths.length; b++) {
             for (int h = 0; h < hq; h++) {
                 long qo = ((long) b * hq + h) * d;
                 int kh = h / group, n = lengths[b];
+                long slot = slots[b];
                 double[] s = new double[n];
                 double mx = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
-                    long ko = (((long) b * lmax + j) * hkv + kh) * d;
+                    long ko = ((slot * lmax + j) * hkv + kh) * d;
                     double dot = 0;
                     for (int c = 0; c < d; c++) dot += (double) f(q, qo + c) * f(k, ko + c);
                     s[j] = dot * scale;
@@ -122,7 +123,7 @@ final class RefAttention {
                 for (int j = 0; j < n; j++) z += s[j] = Math.exp(s[j] - mx);
                 for (int c = 0; c < d; c++) {
                     double acc = 0;
-                    for (int j = 0; j < n; j++) acc += s[j] * f(v, (((long) b * lmax + j) * hkv + kh) * d + c);
+                    for (int j = 0; j < n; j++) acc += s[j] * f(v, ((slot * lmax + j) * hkv + kh) * d + c);
                     f(out, qo + c, (float) (acc / z));
                 }
             }

@@ -1,10 +1,11 @@
 package ai.pulsemind.backend.cpu;
 
+import ai.pulsemind.backend.SampleRow;
 import ai.pulsemind.backend.SamplingParams;
 
 /**
  * The device sampler of {@code cuda-kernels/sampling.cu}, step for step in plain Java, so that a CPU backend picks
- * the ids the GPU picks for the same (logits, params, seed, step, row): the same float operations in the same
+ * the ids the GPU picks for the same (logits, params, seed, stream, step): the same float operations in the same
  * order, the same radix selections over the same order-preserving integer keys, the same 2⁻⁴⁰ fixed-point masses,
  * the same Philox4x32-10 counters. The one place the two can part is the last bit of {@code logf}/{@code expf} (CUDA's
  * are within 1–2 ulp, Java's are correctly rounded here), which changes an id only when two Gumbel scores or a
@@ -15,13 +16,19 @@ public final class RefSampling {
 
     private RefSampling() {}
 
+    /** One row with its {@link SampleRow}. */
+    public static int sampleRow(float[] logits, int[] prev, SampleRow row) {
+        return sampleRow(logits, prev, row.params(), row.seed(), row.step(), row.stream());
+    }
+
     /**
      * One row.
      *
      * @param logits (V) the row's logits
      * @param prev   the row's previous ids (any order, repeats and out-of-range ids allowed), or null
+     * @param stream the second word of the Philox counter (see {@link SampleRow#stream})
      */
-    public static int sampleRow(float[] logits, int[] prev, SamplingParams p, long seed, long step, int row) {
+    public static int sampleRow(float[] logits, int[] prev, SamplingParams p, long seed, long step, int stream) {
         int v = logits.length;
         float[] y = penalised(logits, prev, p.repetitionPenalty());
         float best = Float.NEGATIVE_INFINITY;
@@ -50,7 +57,7 @@ public final class RefSampling {
         for (int i = 0; i < v; i++) {
             if ((i & 3) == 0) {
                 ctr[0] = i >>> 2;
-                ctr[1] = row;
+                ctr[1] = stream;
                 ctr[2] = (int) step;
                 ctr[3] = (int) (step >>> 32);
                 philox(ctr, k, bits);

@@ -6,7 +6,7 @@ import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.OpChecks;
 import ai.pulsemind.backend.PatchSpec;
 import ai.pulsemind.backend.RopeSpec;
-import ai.pulsemind.backend.SamplingParams;
+import ai.pulsemind.backend.SampleRow;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Device;
 import ai.pulsemind.tensor.HostAllocator;
@@ -15,6 +15,7 @@ import ai.pulsemind.tensor.Shape;
 import ai.pulsemind.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import static ai.pulsemind.backend.cpu.Mem.seg;
 
@@ -137,19 +138,25 @@ public class ReferenceBackend implements Backend {
 
     /** The device sampler's algorithm ({@link RefSampling}), one row at a time. */
     @Override
-    public void sample(Tensor logits, SamplingParams params, long seed, long step, Tensor prevIds, Tensor out) {
-        int[] d = SamplingParams.check(dev, logits, prevIds, out);
-        MemorySegment lg = logits.segment(), pv = seg(prevIds), o = out.segment();
-        for (int r = 0; r < d[0]; r++) {
-            float[] row = new float[d[1]];
-            MemorySegment.copy(lg, Mem.F, (long) r * d[1] * 4, row, 0, d[1]);
-            int[] prev = null;
-            if (pv != null) {
-                prev = new int[d[2]];
-                MemorySegment.copy(pv, Mem.I, (long) r * d[2] * 4, prev, 0, d[2]);
-            }
-            o.setAtIndex(Mem.I, r, RefSampling.sampleRow(row, prev, params, seed, step, r));
+    public void sample(Tensor logits, List<SampleRow> rows, Tensor prevIds, Tensor out) {
+        int[] d = checks.sample(logits, rows, prevIds, out);
+        sampleRows(logits.segment(), rows, seg(prevIds), out.segment(), d[0], d[1], d[2]);
+    }
+
+    /** Rows [0, b) of (B, V) logits with (B, P) previous ids (or null) into out (B). */
+    protected void sampleRows(MemorySegment lg, List<SampleRow> rows, MemorySegment pv, MemorySegment o, int b, int v, int p) {
+        for (int r = 0; r < b; r++) o.setAtIndex(Mem.I, r, sampleOne(lg, rows.get(r), pv, r, v, p));
+    }
+
+    static int sampleOne(MemorySegment lg, SampleRow row, MemorySegment pv, int r, int v, int p) {
+        float[] x = new float[v];
+        MemorySegment.copy(lg, Mem.F, (long) r * v * 4, x, 0, v);
+        int[] prev = null;
+        if (pv != null) {
+            prev = new int[p];
+            MemorySegment.copy(pv, Mem.I, (long) r * p * 4, prev, 0, p);
         }
+        return RefSampling.sampleRow(x, prev, row);
     }
 
     @Override
@@ -339,16 +346,16 @@ public class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out) {
-        int[] h = checks.attentionDecode(q, kCache, vCache, lengths, out);
-        attentionDecodeKernel(q.segment(), kCache.segment(), vCache.segment(), lengths, scale, out.segment(),
-                h[0], h[1], h[2], h[3]);
+    public void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lengths, float scale, Tensor out) {
+        int[] h = checks.attentionDecode(q, kCache, vCache, slots, lengths, out);
+        attentionDecodeKernel(q.segment(), kCache.segment(), vCache.segment(),
+                slots != null ? slots : OpChecks.identitySlots(lengths.length), lengths, scale, out.segment(), h[0], h[1], h[2], h[3]);
     }
 
-    /** h = {Hq, Hkv, D, Lmax}. */
-    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] lengths, float scale,
-                                         MemorySegment out, int hq, int hkv, int d, int lmax) {
-        RefAttention.decode(q, k, v, lengths, scale, out, hq, hkv, d, lmax);
+    /** h = {Hq, Hkv, D, Lmax}; query row b reads cache slot slots[b]. */
+    protected void attentionDecodeKernel(MemorySegment q, MemorySegment k, MemorySegment v, int[] slots, int[] lengths,
+                                         float scale, MemorySegment out, int hq, int hkv, int d, int lmax) {
+        RefAttention.decode(q, k, v, slots, lengths, scale, out, hq, hkv, d, lmax);
     }
 
     // ------------------------------------------------------------------ gathers

@@ -1,6 +1,7 @@
 package ai.pulsemind.backend.cuda;
 
 import ai.pulsemind.backend.AttentionSpec;
+import ai.pulsemind.backend.OpChecks;
 import ai.pulsemind.tensor.Tensor;
 
 import static ai.pulsemind.backend.cuda.LaunchContext.address;
@@ -19,7 +20,7 @@ final class AttentionLaunch implements AutoCloseable {
 
     private final LaunchContext cx;
     private final MetadataCache<AttentionSpec> specs = new MetadataCache<>(64);       // (2(S+1)) I32: cu_q then cu_k
-    private final MetadataCache<MetadataCache.Ints> lengths = new MetadataCache<>(8);  // (B) I32
+    private final MetadataCache<MetadataCache.Ints> lengths = new MetadataCache<>(8);  // (2B) I32: decode lengths then slots
     private AttentionKernels kernels = AttentionKernels.AUTO;
 
     AttentionLaunch(LaunchContext cx) { this.cx = cx; }
@@ -160,22 +161,26 @@ final class AttentionLaunch implements AutoCloseable {
 
     // ------------------------------------------------------------------ decode
 
-    void decode(Tensor q, Tensor kCache, Tensor vCache, int[] lens, float scale, Tensor out) {
+    void decode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lens, float scale, Tensor out) {
         String op = "attentionDecode";
-        int[] h = cx.checks().attentionDecode(q, kCache, vCache, lens, out); // {Hq, Hkv, D, Lmax}
+        int[] h = cx.checks().attentionDecode(q, kCache, vCache, slots, lens, out); // {Hq, Hkv, D, Lmax, S}
         int b = q.dim(0), hq = h[0], hkv = h[1], d = h[2], lmax = h[3];
         headDim(op, d);
         if (b == 0) return;
         if (b > 65535) throw new UnsupportedOperationException(op + ": batch " + b + " exceeds the grid's 65535");
-        Tensor dlen = lengths.get(new MetadataCache.Ints(lens), key -> {
+        // one upload per distinct (lengths, slots): [lengths (B) | slots (B)]
+        int[] meta = java.util.Arrays.copyOf(lens, 2 * b);
+        System.arraycopy(slots != null ? slots : OpChecks.identitySlots(b), 0, meta, b, b);
+        Tensor dmeta = lengths.get(new MetadataCache.Ints(meta), key -> {
             try (Tensor t = Tensor.ofInts(key.values(), key.values().length)) {
                 return cx.upload(t);
             }
         });
+        long dlen = address(dmeta), dslots = dlen + 4L * b;
         int maxLen = 0;
         for (int l : lens) maxLen = Math.max(maxLen, Math.min(l, lmax));
         if (!tensorCores(d, aligned16(q, kCache, vCache, out))) {
-            cx.kernel("pm_decode_attn_v1_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache)).ptr(address(dlen))
+            cx.kernel("pm_decode_attn_v1_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache)).ptr(dslots).ptr(dlen)
                     .ptr(address(out)).i32(lmax).i32(hq).i32(hkv).i32(d).f32(scale).launch3d(hq, b, 1, 32, 0, cx.stream());
             return;
         }
@@ -184,7 +189,7 @@ final class AttentionLaunch implements AutoCloseable {
         long groups = (long) hkv * cdiv(hq / hkv, DECODE_GB);
         try (Tensor oPart = cx.scratch((long) b * hq * nsplit * d); Tensor lsePart = cx.scratch((long) b * hq * nsplit)) {
             cx.kernel("pm_decode_attn_split_d" + d + "_bf16").ptr(address(q)).ptr(address(kCache)).ptr(address(vCache))
-                    .ptr(address(dlen)).ptr(address(oPart)).ptr(address(lsePart)).i32(lmax).i32(hq).i32(hkv).i32(d)
+                    .ptr(dslots).ptr(dlen).ptr(address(oPart)).ptr(address(lsePart)).i32(lmax).i32(hq).i32(hkv).i32(d)
                     .i32(nsplit).i32(chunk).f32(scale).launch3d(nsplit, groups, b, 128, 0, cx.stream());
             cx.kernel("pm_decode_attn_combine_bf16").ptr(address(oPart)).ptr(address(lsePart)).ptr(address(out)).i32(hq)
                     .i32(nsplit).i32(d).launch3d(hq, b, 1, 128, 0, cx.stream());

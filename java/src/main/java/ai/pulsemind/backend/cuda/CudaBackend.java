@@ -375,11 +375,11 @@ public final class CudaBackend implements Backend {
         attention.backward(q, k, v, out, lse, dout, spec, dq, dk, dv);
     }
 
-    /** Split-K decode (flash-decoding); {@code lengths} go to the device once per distinct array. */
+    /** Split-K decode (flash-decoding); {@code lengths} and {@code slots} go to the device once per distinct pair. */
     @Override
-    public void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] lengths, float scale, Tensor out) {
+    public void attentionDecode(Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] lengths, float scale, Tensor out) {
         cx.enter();
-        attention.decode(q, kCache, vCache, lengths, scale, out);
+        attention.decode(q, kCache, vCache, slots, lengths, scale, out);
     }
 
     @Override
@@ -399,9 +399,9 @@ public final class CudaBackend implements Backend {
 
     /** {@code sampling.cu}: one block of 1024 threads per row; previous ids as CSR over the rows of prevIds. */
     @Override
-    public void sample(Tensor logits, SamplingParams p, long seed, long step, Tensor prevIds, Tensor out) {
+    public void sample(Tensor logits, java.util.List<ai.pulsemind.backend.SampleRow> rows, Tensor prevIds, Tensor out) {
         cx.enter();
-        sampling.sample(logits, p, seed, step, prevIds, out);
+        sampling.sample(logits, rows, prevIds, out);
     }
 
     // ------------------------------------------------------------------ gathers and patches

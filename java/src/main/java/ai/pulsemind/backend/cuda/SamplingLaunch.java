@@ -1,7 +1,9 @@
 package ai.pulsemind.backend.cuda;
 
-import ai.pulsemind.backend.SamplingParams;
+import ai.pulsemind.backend.SampleRow;
 import ai.pulsemind.tensor.Tensor;
+
+import java.util.List;
 
 import static ai.pulsemind.backend.cuda.LaunchContext.address;
 
@@ -17,10 +19,10 @@ final class SamplingLaunch implements AutoCloseable {
 
     SamplingLaunch(LaunchContext cx) { this.cx = cx; }
 
-    void sample(Tensor logits, SamplingParams p, long seed, long step, Tensor prevIds, Tensor out) {
-        int[] d = SamplingParams.check(cx.device(), logits, prevIds, out); // {B, V, P}
+    void sample(Tensor logits, List<SampleRow> rows, Tensor prevIds, Tensor out) {
+        int[] d = cx.checks().sample(logits, rows, prevIds, out); // {B, V, P}
         if (d[0] == 0) return;
-        boolean pen = p.repetitionPenalty() != 1f && prevIds != null;
+        boolean pen = prevIds != null && rows.stream().anyMatch(r -> r.params().repetitionPenalty() != 1f);
         long offsets = 0;
         if (pen) {
             Tensor csr = csrOffsets.get(new MetadataCache.Ints(new int[] {d[0], d[2]}), key -> {
@@ -33,8 +35,12 @@ final class SamplingLaunch implements AutoCloseable {
             });
             offsets = address(csr);
         }
-        launch(address(logits), d[1], d[1], offsets, pen ? address(prevIds) : 0, p.temperature(), p.topK(), p.topP(),
-                p.repetitionPenalty(), seed, step, address(out), d[0]);
+        // per-row parameters change every step (the step is in them): uploaded with the step, freed with it
+        Tensor params;
+        try (Tensor h = Tensor.ofInts(SampleRow.pack(rows), d[0] * SampleRow.WORDS)) {
+            params = cx.upload(h);
+        }
+        launch(address(logits), d[1], d[1], offsets, pen ? address(prevIds) : 0, address(params), address(out), d[0]);
     }
 
     void argmax(Tensor x, Tensor out) {
@@ -42,14 +48,13 @@ final class SamplingLaunch implements AutoCloseable {
         long rows = x.shape().rows();
         int cols = x.shape().last();
         if (rows == 0) return;
-        launch(address(x), cols, cols, 0, 0, 0f, 0, 1f, 1f, 0, 0, address(out), (int) rows);
+        launch(address(x), cols, cols, 0, 0, 0, address(out), (int) rows); // no row params: greedy, no penalty
     }
 
-    private void launch(long logits, int ld, int vocab, long offsets, long prev, float temperature, int topK, float topP,
-                        float penalty, long seed, long step, long ids, int rows) {
+    private void launch(long logits, int ld, int vocab, long offsets, long prev, long rowParams, long ids, int rows) {
         int smem = prev != 0 ? 4 * (int) LaunchContext.cdiv(vocab, 32) : 0; // bitmap of the previous ids
-        cx.kernel("pm_sample_f32").ptr(logits).i32(ld).i32(vocab).ptr(offsets).ptr(prev).f32(temperature).i32(topK)
-                .f32(topP).f32(penalty).i64(seed).i64(step).ptr(ids).ptr(0).launch3d(rows, 1, 1, 1024, smem, cx.stream());
+        cx.kernel("pm_sample_f32").ptr(logits).i32(ld).i32(vocab).ptr(offsets).ptr(prev).ptr(rowParams).ptr(ids).ptr(0)
+                .launch3d(rows, 1, 1, 1024, smem, cx.stream());
     }
 
     @Override

@@ -1,25 +1,22 @@
 package ai.pulsemind.evaluate.publicbench;
 
-import ai.pulsemind.autograd.Ops;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.evaluate.ModelSpec;
 import ai.pulsemind.model.generate.ChatModel;
+import ai.pulsemind.model.generate.Completion;
+import ai.pulsemind.model.generate.Engine;
 import ai.pulsemind.model.generate.GenerationConfig;
-import ai.pulsemind.model.generate.Generator;
-import ai.pulsemind.model.qwen25vl.Qwen25VL;
-import ai.pulsemind.tensor.AllocationScope;
+import ai.pulsemind.train.PeftAdapter;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * A local checkpoint as a {@link Replier}, on today's {@link ChatModel} (chat template, image processor, tokenizer)
- * and {@link Generator} (batched KV-cache generation): the one file that knows the local engine, so a new engine is
- * swapped in here. Each batch runs in an allocation scope, so its image tensors and activations are freed with it.
+ * A local checkpoint (with its LoRA adapter, when the SPEC names one) as a {@link Replier}, on the generation
+ * engine: every prompt of a batch is one engine request, decoded with continuous batching. Each request draws from
+ * its own seed's first stream, so a question gets the same reply in a batch and retried alone.
  */
 final class LocalReplier implements Replier {
     private final Backend backend;
@@ -33,13 +30,14 @@ final class LocalReplier implements Replier {
     }
 
     static LocalReplier open(ModelSpec.Local spec, String device, int threads) {
-        if (spec.adapter() != null)
-            throw new IllegalArgumentException("--model adapter=" + spec.adapter() + ": the local engine cannot apply a LoRA adapter "
-                    + "yet; merge it into the base model and pass the merged folder");
         Backend be = Backends.open(device, threads);
+        ChatModel m = null;
         try {
-            return new LocalReplier(be, ChatModel.open(spec.dir(), be), spec.name());
+            m = ChatModel.open(spec.dir(), be);
+            if (spec.adapter() != null) PeftAdapter.attach(spec.adapter(), be, m.model()); // before the engine starts
+            return new LocalReplier(be, m, spec.name());
         } catch (RuntimeException e) {
+            if (m != null) m.close();
             be.close();
             throw e;
         }
@@ -47,26 +45,23 @@ final class LocalReplier implements Replier {
 
     @Override public String name() { return name; }
 
+    /** Encodes every prompt first (a prompt that cannot be encoded fails the batch before anything runs). */
     @Override
     public List<String> reply(List<Conversation> prompts, Decoding d) {
-        int[] stops = model.stopIds();
-        GenerationConfig cfg = d.greedy() ? GenerationConfig.greedy(d.maxNewTokens(), stops)
-                : GenerationConfig.sampling(d.maxNewTokens(), (float) d.temperature(), 0, (float) d.topP(), d.seed(), stops);
-        try (AllocationScope s = AllocationScope.open()) {
-            List<Qwen25VL.Sequence> seqs = new ArrayList<>();
-            for (Conversation c : prompts)
-                seqs.add(model.prompt(PromptJson.messages(c, p -> p.toAbsolutePath().toString()), Path.of(".")));
-            List<String> out = new ArrayList<>();
-            for (Generator.Result r : new Generator(model.model(), new Ops(backend)).generate(seqs, cfg, null))
-                out.add(model.tokenizer().decode(withoutStop(r.newIds(), stops), true));
+        GenerationConfig cfg = d.greedy() ? model.greedy(d.maxNewTokens())
+                : model.sampling(d.maxNewTokens(), (float) d.temperature(), (float) d.topP(), d.seed());
+        List<Engine.Handle> handles = new ArrayList<>(prompts.size());
+        try {
+            for (Conversation c : prompts) handles.add(model.submit(c, cfg, null));
+            List<String> out = new ArrayList<>(handles.size());
+            for (Engine.Handle h : handles) {
+                Completion r = h.join();
+                out.add(r.text());
+            }
             return out;
+        } finally {
+            for (Engine.Handle h : handles) h.cancel(); // after a failure, the rest of the batch stops too
         }
-    }
-
-    private static int[] withoutStop(int[] ids, int[] stops) {
-        int n = ids.length;
-        if (n > 0) for (int s : stops) if (ids[n - 1] == s) return Arrays.copyOf(ids, n - 1);
-        return ids;
     }
 
     @Override

@@ -70,11 +70,20 @@ public final class Qwen25VL {
     /** Patches merged per image token side (1 without a vision tower). */
     public int mergeSize() { return vision == null ? 1 : vision.config().spatialMergeSize(); }
 
-    /** One sequence: token ids and, in order of their pad-token runs, its images. */
-    public record Sequence(int[] ids, List<Image> images) {
+    /**
+     * One sequence: token ids, its images in order of their pad-token runs, and optionally its M-RoPE positions.
+     *
+     * @param positions (3, N) row-major temporal, height, width positions, as {@link RopeIndex} computes them (the
+     *                  prompt encoder and the data loader precompute them); null to compute them here
+     */
+    public record Sequence(int[] ids, List<Image> images, int[] positions) {
         public Sequence {
             images = List.copyOf(images);
+            if (positions != null && positions.length != 3 * ids.length)
+                throw new IllegalArgumentException("sequence: " + positions.length + " position ids for 3 x " + ids.length + " tokens");
         }
+
+        public Sequence(int[] ids, List<Image> images) { this(ids, images, null); }
 
         public static Sequence text(int[] ids) { return new Sequence(ids, List.of()); }
     }
@@ -87,18 +96,22 @@ public final class Qwen25VL {
      */
     public record Image(Tensor pixels, int[] grid) {}
 
-    /**
-     * Packed forward over sequences (no padding): returns final-normed hidden states (N, C), N the total length.
-     * With a cache, sequence s's keys/values are appended to cache row s.
-     */
-    public Tensor forward(Ops ops, List<Sequence> seqs, KvCache cache) { return forward(ops, seqs, cache, ForwardMode.INFERENCE); }
+    /** Packed forward for evaluation: {@link #forward(Ops, List, ForwardOptions)} with {@link ForwardOptions#INFERENCE}. */
+    public Tensor forward(Ops ops, List<Sequence> seqs) { return forward(ops, seqs, ForwardOptions.INFERENCE); }
 
     /**
-     * As {@link #forward(Ops, List, KvCache)}, with {@code mode} choosing per call whether LoRA adapters apply (off:
-     * the base model, e.g. CRPO's reference), their dropout, and per-layer recomputation in backward.
+     * Packed forward over sequences (no padding): returns final-normed hidden states (N, C), N the total length,
+     * sequences back to back in order. Positions are the sequences' own when given, else {@link RopeIndex}'s.
+     *
+     * @param opts how to run: adapters, dropout, recomputation, a cache to fill ({@link ForwardOptions}); null is
+     *             {@link ForwardOptions#INFERENCE}
      */
-    public Tensor forward(Ops ops, List<Sequence> seqs, KvCache cache, ForwardMode mode) {
+    public Tensor forward(Ops ops, List<Sequence> seqs, ForwardOptions opts) {
+        if (opts == null) opts = ForwardOptions.INFERENCE;
+        ForwardMode mode = opts.mode();
         Backend be = ops.backend();
+        if (opts.cache() != null && opts.cacheSlots().length != seqs.size())
+            throw new IllegalArgumentException("forward: " + opts.cacheSlots().length + " cache slots for " + seqs.size() + " sequences");
         int n = 0;
         List<int[]> grids = new ArrayList<>();
         List<Tensor> pixels = new ArrayList<>();
@@ -114,20 +127,51 @@ public final class Qwen25VL {
         int[] ids = new int[n], pos = new int[3 * n];
         int at = 0;
         for (Sequence sq : seqs) {
-            RopeIndex r = RopeIndex.of(sq.ids(), imageTokenId, sq.images().stream().map(Image::grid).toList(),
-                    mergeSize());
+            int[] p = sq.positions() != null ? sq.positions()
+                    : RopeIndex.of(sq.ids(), imageTokenId, sq.images().stream().map(Image::grid).toList(), mergeSize()).positions();
             int len = sq.ids().length;
             System.arraycopy(sq.ids(), 0, ids, at, len);
-            for (int a = 0; a < 3; a++) System.arraycopy(r.positions(), a * len, pos, a * n + at, len);
+            for (int a = 0; a < 3; a++) System.arraycopy(p, a * len, pos, a * n + at, len);
             at += len;
         }
         Tensor x = text.embed(ops, upload(be, Tensor.ofInts(ids, n)));
         if (!grids.isEmpty()) x = withImages(ops, x, ids, pixels, grids, mode);
         Tensor[] cs = text.rope(be, pos, n);
         AttentionSpec spec = AttentionSpec.selfAttention(lengths, true, text.config().headDim());
-        int[] rows = new int[seqs.size()];
-        for (int s = 0; s < rows.length; s++) rows[s] = s;
-        return text.forward(ops, x, cs[0], cs[1], spec, cache, rows, mode);
+        return text.forward(ops, x, cs[0], cs[1], spec, opts.cache(), opts.cacheSlots(), mode);
+    }
+
+    /**
+     * A data-loader batch as model input, in one call: its samples as sequences (padding dropped: the forward is
+     * packed, and sample b's hidden rows are {@code [cuSeqlens[b], cuSeqlens[b+1])} whatever the batch's layout),
+     * with the loader's precomputed positions and its processed images as host tensors.
+     */
+    public static List<Sequence> sequences(ai.pulsemind.data.batch.Batch batch) {
+        List<Sequence> out = new ArrayList<>(batch.size());
+        boolean packed = batch.layout() == ai.pulsemind.data.batch.LoaderConfig.Layout.PACKED;
+        int total = batch.tokens().length, image = 0;
+        for (int b = 0; b < batch.size(); b++) {
+            int len = batch.cuSeqlens()[b + 1] - batch.cuSeqlens()[b];
+            int start = packed ? batch.cuSeqlens()[b] : b * batch.rowLength();
+            int[] ids = java.util.Arrays.copyOfRange(batch.tokens(), start, start + len);
+            int[] pos = null;
+            if (batch.positions() != null) {
+                if (batch.positions().length != 3)
+                    throw new IllegalArgumentException("batch: " + batch.positions().length + " position rows, Qwen2.5-VL needs 3");
+                pos = new int[3 * len];
+                for (int a = 0; a < 3; a++) System.arraycopy(batch.positions()[a], start, pos, a * len, len);
+            }
+            List<Image> ims = new ArrayList<>();
+            for (int k = 0; k < batch.imageCounts()[b]; k++) ims.add(image(batch.images().get(image++)));
+            out.add(new Sequence(ids, ims, pos));
+        }
+        if (total < batch.realTokens()) throw new IllegalStateException("batch: fewer tokens than its samples' lengths");
+        return out;
+    }
+
+    /** A processed image as a host tensor (P, patchDim) and its grid. */
+    public static Image image(ai.pulsemind.data.EncodedImage e) {
+        return new Image(Tensor.of(e.pixels(), e.patches(), e.patchDim()), new int[] {e.gridT(), e.gridH(), e.gridW()});
     }
 
     /** Replaces pad-token rows of x (N, C) with the vision embeddings, differentiably (a gather over [x; vision]). */
@@ -162,23 +206,31 @@ public final class Qwen25VL {
      */
     public Tensor logits(Ops ops, Tensor hiddenRows) { return ops.matmul(hiddenRows, false, text.head(), true, DType.F32); }
 
-    /** One decoding step: new token ids (B) at positions (B) → logits (B, V); appends to the cache. */
+    /** One decoding step: new token ids (B) at positions (B) → logits (B, V); row b appends to cache slot b. */
     public Tensor decode(Ops ops, int[] tokens, int[] positions, KvCache cache) {
-        return decode(ops, upload(ops.backend(), Tensor.ofInts(tokens, tokens.length)), positions, cache);
+        return decode(ops, upload(ops.backend(), Tensor.ofInts(tokens, tokens.length)), positions, cache,
+                ai.pulsemind.backend.OpChecks.identitySlots(tokens.length));
     }
 
     /**
-     * One decoding step with the new token ids (B) I32 already on the backend's device (the ids a device sampler
-     * just picked: they need not visit the host).
+     * One decoding step for the sequences in cache slots {@code slots}: new token ids (B) I32 on the backend's
+     * device (the ids a device sampler just picked need not visit the host), at text positions (B) (the same on
+     * all three M-RoPE axes) → F32 logits (B, V); row b appends its key/value to slot {@code slots[b]}.
      */
-    public Tensor decode(Ops ops, Tensor tokens, int[] positions, KvCache cache) {
-        Backend be = ops.backend();
+    public Tensor decode(Ops ops, Tensor tokens, int[] positions, KvCache cache, int[] slots) {
         int b = tokens.dim(0);
         if (positions.length != b) throw new IllegalArgumentException("decode: " + positions.length + " positions for " + b + " tokens");
+        return logits(ops, decodeHidden(ops, tokens, positions, cache, slots));
+    }
+
+    /** {@link #decode(Ops, Tensor, int[], KvCache, int[])} up to the final norm: (B, C) hidden states. */
+    public Tensor decodeHidden(Ops ops, Tensor tokens, int[] positions, KvCache cache, int[] slots) {
+        Backend be = ops.backend();
+        int b = tokens.dim(0);
         Tensor x = text.embed(ops, tokens);
         int[] pos = new int[3 * b];
         for (int a = 0; a < 3; a++) System.arraycopy(positions, 0, pos, a * b, b);
         Tensor[] cs = text.rope(be, pos, b);
-        return logits(ops, text.decode(ops, x, cs[0], cs[1], cache));
+        return text.decode(ops, x, cs[0], cs[1], cache, slots);
     }
 }

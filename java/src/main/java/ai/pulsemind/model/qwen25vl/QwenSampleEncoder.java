@@ -1,5 +1,6 @@
 package ai.pulsemind.model.qwen25vl;
 
+import ai.pulsemind.data.Conversation;
 import ai.pulsemind.data.EncodedImage;
 import ai.pulsemind.data.EncodedSample;
 import ai.pulsemind.data.MediRecord;
@@ -7,6 +8,7 @@ import ai.pulsemind.data.Role;
 import ai.pulsemind.data.SampleEncoder;
 import ai.pulsemind.data.Turn;
 import ai.pulsemind.data.images.DecodedImage;
+import ai.pulsemind.data.images.ImageDecoder;
 import ai.pulsemind.model.io.HfConfigReader;
 import ai.pulsemind.model.io.Qwen25VlConfig;
 
@@ -19,6 +21,7 @@ import ai.pulsemind.tokenize.Tokenizer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -124,53 +127,204 @@ public final class QwenSampleEncoder implements SampleEncoder {
     public EncodedSample encode(MediRecord record, List<DecodedImage> images) {
         if (images.size() != record.images().size())
             throw new IllegalArgumentException(record.id() + ": " + images.size() + " decoded images for " + record.images().size() + " listed");
-        List<Integer> shown = new ArrayList<>(); // record image index per placeholder, in order
-        String text = template.render(messages(record, shown), false);
-        int[] ids = tokenizer.encode(text); // (n) one <|image_pad|> per image shown
+        for (int i = 0; i < record.turns().size(); i++) refuseSpecialTokens(record.id() + ": turns[" + i + "].text", record.turns().get(i).text());
+        Conversation conv = Conversation.ofRecord(record, record.turns().size(), null, systemPrompt);
+        int[] ids = tokenizer.encode(template.render(templateMessages(conv.messages()), false)); // one pad per image shown
         byte[] mask = assistantMask(ids, record);
         EncodedImage[] processed = new EncodedImage[images.size()];
-        List<EncodedImage> placed = new ArrayList<>(shown.size());
-        for (int k : shown) {
-            if (processed[k] == null) processed[k] = process(images.get(k), record, k);
+        List<EncodedImage> placed = new ArrayList<>();
+        for (int k : shownImages(record)) {
+            if (processed[k] == null) processed[k] = process(images.get(k), record.id() + ": images[" + k + "]");
             placed.add(processed[k]);
         }
-        return expand(record.id(), ids, mask, placed);
+        Expanded e = expand(record.id(), ids, mask, placed, 0);
+        int n = e.ids.length;
+        int[][] positions = new int[3][n];
+        for (int r = 0; r < 3; r++) System.arraycopy(e.positions, r * n, positions[r], 0, n);
+        return new EncodedSample(record.id(), e.ids, e.mask, placed, positions);
     }
 
     /**
-     * The chat messages of a record (OpenAI style, as {@code apply_chat_template} takes them); {@code shown}
-     * receives the record image index of each image part in order.
+     * The chat messages of a record (OpenAI style, as {@code apply_chat_template} takes them), exactly what
+     * {@link #encode} renders; {@code shown} receives the record image index of each image part in order.
      */
     public List<Map<String, Object>> messages(MediRecord record, List<Integer> shown) {
-        List<Map<String, Object>> out = new ArrayList<>(record.turns().size() + 1);
-        if (systemPrompt != null) out.add(Map.of("role", "system", "content", systemPrompt));
-        for (int i = 0; i < record.turns().size(); i++) {
-            Turn t = record.turns().get(i);
-            refuseSpecialTokens(record, i, t.text());
-            String role = t.role() == Role.DOCTOR ? DOCTOR_ROLE : PATIENT_ROLE;
-            if (t.images().isEmpty()) {
-                out.add(Map.of("role", role, "content", t.text()));
-                continue;
-            }
-            List<Map<String, Object>> parts = new ArrayList<>();
-            for (String imageId : t.images()) {
+        shown.addAll(shownImages(record));
+        return templateMessages(Conversation.ofRecord(record, record.turns().size(), null, systemPrompt).messages());
+    }
+
+    /** Record image index of each image a turn shows, in order of appearance (one pad run each). */
+    private static List<Integer> shownImages(MediRecord record) {
+        List<Integer> shown = new ArrayList<>();
+        for (int i = 0; i < record.turns().size(); i++)
+            for (String imageId : record.turns().get(i).images()) {
                 int k = record.images().indexOf(record.image(imageId));
                 if (k < 0) throw new IllegalArgumentException(record.id() + ": turns[" + i + "].images: no image with id '" + imageId + "'");
                 shown.add(k);
-                parts.add(Map.of("type", "image"));
             }
-            if (!t.text().isEmpty()) parts.add(Map.of("type", "text", "text", t.text()));
+        return shown;
+    }
+
+    // ------------------------------------------------------------------ generation
+
+    /**
+     * A conversation as a generation prompt: rendered by the chat template with the generation prompt
+     * ({@code <|im_start|>assistant\n}), tokenized, its images decoded ({@code data/images}: EXIF, DICOM,
+     * window/level), processed and their pads expanded, with M-RoPE positions. The same rendering, tokenization
+     * and positions as {@link #encode} (training) gives the same conversation: a record encoded for training and
+     * its prefix up to a doctor turn encoded here agree token for token and position for position on the prefix.
+     * The encoder's system prompt applies when the conversation has none of its own.
+     *
+     * @throws IllegalArgumentException for an empty conversation, a message with a special token in its text, or
+     *                                  an image that cannot be read or decoded (naming the message and the image)
+     */
+    public Prompt forGeneration(Conversation conversation) {
+        if (conversation.isEmpty()) throw new IllegalArgumentException("messages: the conversation is empty");
+        Conversation conv = withSystemPrompt(conversation);
+        for (int i = 0; i < conv.messages().size(); i++) refuseSpecialTokens("messages[" + i + "]", conv.messages().get(i).text());
+        int[] ids = tokenizer.encode(template.render(templateMessages(conv.messages()), true));
+        List<EncodedImage> placed = decodeImages(conv.images());
+        Expanded e = expand("prompt", ids, new byte[ids.length], placed, 0);
+        return new Prompt(e.ids, placed, e.positions, e.next, conv);
+    }
+
+    /**
+     * The prompt with generated ids appended as they are (never decoded and re-tokenized), at the next text
+     * positions; the conversation gains (or extends) the assistant message with their decoded text.
+     *
+     * @throws IllegalArgumentException for an {@code <|image_pad|>} id (a placeholder the model cannot generate:
+     *                                  the engine never samples it) or an id outside the tokenizer's vocabulary
+     */
+    public Prompt withCompletion(Prompt prompt, int[] newIds) {
+        int n = prompt.length(), m = newIds.length;
+        for (int id : newIds)
+            if (id == imageTokenId || tokenizer.idToToken(id) == null)
+                throw new IllegalArgumentException("completion: id " + id + (id == imageTokenId ? " is the image placeholder" : " is not in the vocabulary"));
+        int[] ids = Arrays.copyOf(prompt.ids(), n + m);
+        System.arraycopy(newIds, 0, ids, n, m);
+        RopeIndex tail = RopeIndex.text(m, prompt.nextPosition());
+        Conversation conv = prompt.conversation();
+        if (conv != null) {
+            String text = tokenizer.decode(newIds, true);
+            if (!conv.isEmpty() && conv.last().speaker() == Conversation.Speaker.ASSISTANT && conv.last().images().isEmpty()) {
+                List<Conversation.Message> msgs = new ArrayList<>(conv.messages());
+                msgs.set(msgs.size() - 1, Conversation.Message.text(Conversation.Speaker.ASSISTANT, conv.last().text() + text));
+                conv = new Conversation(msgs);
+            } else {
+                conv = conv.plus(Conversation.Speaker.ASSISTANT, text);
+            }
+        }
+        return new Prompt(ids, prompt.images(), concatPositions(prompt.positions(), n, tail.positions(), m), tail.next(), conv);
+    }
+
+    /**
+     * The next turns after a completed reply: what the chat template renders after the reply's content (its
+     * {@code <|im_end|>} unless the reply's ids already end with it, then the new messages and the generation
+     * prompt) is tokenized and appended; nothing before is re-tokenized. Used by multi-turn chat, so the model
+     * sees its own earlier ids.
+     *
+     * @param prompt a prompt whose conversation ends with an assistant reply ({@link #withCompletion})
+     * @param more   the new messages (user turns, with images if any); not system messages
+     */
+    public Prompt followUp(Prompt prompt, List<Conversation.Message> more) {
+        Conversation conv = prompt.conversation();
+        if (conv == null || conv.isEmpty() || conv.last().speaker() != Conversation.Speaker.ASSISTANT)
+            throw new IllegalArgumentException("follow-up: the prompt does not end with an assistant reply");
+        if (more.isEmpty()) throw new IllegalArgumentException("follow-up: no new messages");
+        List<Conversation.Message> shown = new ArrayList<>(conv.messages());
+        shown.set(shown.size() - 1, Conversation.Message.text(Conversation.Speaker.ASSISTANT, REPLY_MARK));
+        String before = template.render(templateMessages(shown), false);
+        Conversation next = new Conversation(conv.messages()).plus(more.get(0));
+        for (int i = 1; i < more.size(); i++) next = next.plus(more.get(i));
+        for (int i = 0; i < more.size(); i++) refuseSpecialTokens("messages[" + (conv.messages().size() + i) + "]", more.get(i).text());
+        shown.addAll(more);
+        String after = template.render(templateMessages(shown), true);
+        int cut = before.lastIndexOf(REPLY_MARK);
+        if (cut < 0 || !after.startsWith(before.substring(0, cut + REPLY_MARK.length())))
+            throw new IllegalArgumentException(template.source() + ": the chat template renders earlier messages differently "
+                    + "when more follow, so a reply cannot be kept as generated ids");
+        String tail = after.substring(cut + REPLY_MARK.length());
+        int n = prompt.length();
+        if (n > 0 && prompt.ids()[n - 1] == imEnd && tail.startsWith("<|im_end|>")) tail = tail.substring("<|im_end|>".length());
+        int[] tailIds = tokenizer.encode(tail);
+        List<EncodedImage> added = decodeImages(new Conversation(more).images());
+        Expanded e = expand("follow-up", tailIds, new byte[tailIds.length], added, prompt.nextPosition());
+        int[] ids = Arrays.copyOf(prompt.ids(), n + e.ids.length);
+        System.arraycopy(e.ids, 0, ids, n, e.ids.length);
+        List<EncodedImage> images = new ArrayList<>(prompt.images());
+        images.addAll(added);
+        return new Prompt(ids, images, concatPositions(prompt.positions(), n, e.positions, e.ids.length), e.next, next);
+    }
+
+    /** A private-use marker standing in for a reply's content while the template renders what follows it. */
+    private static final String REPLY_MARK = "\uE000reply\uE000";
+
+    private Conversation withSystemPrompt(Conversation c) {
+        if (systemPrompt == null || c.messages().getFirst().speaker() == Conversation.Speaker.SYSTEM) return c;
+        List<Conversation.Message> msgs = new ArrayList<>(c.messages().size() + 1);
+        msgs.add(Conversation.Message.text(Conversation.Speaker.SYSTEM, systemPrompt));
+        msgs.addAll(c.messages());
+        return new Conversation(msgs);
+    }
+
+    /** Decodes and processes a conversation's images in order; errors name the image. */
+    private List<EncodedImage> decodeImages(List<Conversation.ImageSource> sources) {
+        List<EncodedImage> out = new ArrayList<>(sources.size());
+        for (Conversation.ImageSource src : sources) {
+            DecodedImage im;
+            try {
+                im = switch (src) {
+                    case Conversation.ImageFile f -> ImageDecoder.decode(f.path(), imageOptions());
+                    case Conversation.InlineImage i -> ImageDecoder.decode(i.label(), i.bytes(), imageOptions());
+                };
+            } catch (java.io.IOException | RuntimeException e) {
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                throw new IllegalArgumentException(msg.startsWith(src.label()) ? msg : src.label() + ": " + msg, e);
+            }
+            out.add(process(im, src.label()));
+        }
+        return out;
+    }
+
+    private static int[] concatPositions(int[] a, int n, int[] b, int m) {
+        int[] out = new int[3 * (n + m)];
+        for (int r = 0; r < 3; r++) {
+            System.arraycopy(a, r * n, out, r * (n + m), n);
+            System.arraycopy(b, r * m, out, r * (n + m) + n, m);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ shared
+
+    /**
+     * Messages as the chat template takes them: a message with images gets a list content (its parts in order,
+     * {@code {type: image}} and {@code {type: text}}), one without gets its text as a plain string. Qwen's template
+     * renders both forms to the same text.
+     */
+    private static List<Map<String, Object>> templateMessages(List<Conversation.Message> messages) {
+        List<Map<String, Object>> out = new ArrayList<>(messages.size());
+        for (Conversation.Message m : messages) {
+            String role = m.speaker().openAi();
+            if (m.images().isEmpty()) {
+                out.add(Map.of("role", role, "content", m.text()));
+                continue;
+            }
+            List<Map<String, Object>> parts = new ArrayList<>();
+            for (Conversation.Part p : m.parts()) {
+                if (p instanceof Conversation.Text t) { if (!t.text().isEmpty()) parts.add(Map.of("type", "text", "text", t.text())); }
+                else parts.add(Map.of("type", "image"));
+            }
             out.add(Map.of("role", role, "content", parts));
         }
         return out;
     }
 
-    private void refuseSpecialTokens(MediRecord record, int turn, String text) {
+    private void refuseSpecialTokens(String where, String text) {
         if (!text.contains("<|")) return; // every Qwen special token starts so; the common case costs one scan
-        for (String s : specialTexts)
-            if (text.contains(s))
-                throw new IllegalArgumentException(record.id() + ": turns[" + turn + "].text contains the special token " + s
-                        + ", which would be read as chat structure");
+        for (String sp : specialTexts)
+            if (text.contains(sp))
+                throw new IllegalArgumentException(where + " contains the special token " + sp + ", which would be read as chat structure");
     }
 
     /** (n) 1 on assistant content tokens and the <|im_end|> closing each; one span per doctor turn. */
@@ -221,8 +375,11 @@ public final class QwenSampleEncoder implements SampleEncoder {
         return sb.toString();
     }
 
-    /** Expands each placeholder to its pads (mask 0) and computes M-RoPE positions. */
-    private EncodedSample expand(String id, int[] ids, byte[] mask, List<EncodedImage> placed) {
+    /** Ids and mask with every image placeholder expanded to its pads (mask 0), and their M-RoPE positions. */
+    private record Expanded(int[] ids, byte[] mask, int[] positions, int next) {}
+
+    /** Expands each placeholder to its pads (mask 0) and computes M-RoPE positions from {@code start}. */
+    private Expanded expand(String id, int[] ids, byte[] mask, List<EncodedImage> placed, int start) {
         List<int[]> grids = new ArrayList<>(placed.size());
         int n = ids.length;
         for (EncodedImage e : placed) {
@@ -245,18 +402,16 @@ public final class QwenSampleEncoder implements SampleEncoder {
         }
         if (image != grids.size() || at != n)
             throw new IllegalArgumentException(id + ": the rendered conversation has " + image + " image placeholders for " + grids.size() + " images shown");
-        int[] flat = RopeIndex.of(tokens, imageTokenId, grids, mergeSize).positions(); // (3, T) row-major
-        int[][] positions = new int[3][n];
-        for (int r = 0; r < 3; r++) System.arraycopy(flat, r * n, positions[r], 0, n);
-        return new EncodedSample(id, tokens, lossMask, placed, positions);
+        RopeIndex r = RopeIndex.of(tokens, imageTokenId, grids, mergeSize, start);
+        return new Expanded(tokens, lossMask, r.positions(), r.next());
     }
 
-    /** One image through the processor, named in errors as the record's images[k]. */
-    private EncodedImage process(DecodedImage image, MediRecord record, int k) {
+    /** One image through the processor; errors name it as {@code where}. */
+    private EncodedImage process(DecodedImage image, String where) {
         try {
             return patches.encode(image);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(record.id() + ": images[" + k + "]: " + e.getMessage(), e);
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 }

@@ -19,9 +19,18 @@ public record RopeIndex(int[] positions, int next) {
      * @param merge        spatial merge size
      */
     public static RopeIndex of(int[] ids, int imageTokenId, List<int[]> grids, int merge) {
+        return of(ids, imageTokenId, grids, merge, 0);
+    }
+
+    /**
+     * The positions of tokens that continue a sequence whose next position is {@code start} (a follow-up turn
+     * appended to a prompt): the same as the whole sequence's {@link #of} would give them, since a token's position
+     * depends only on the tokens before it.
+     */
+    public static RopeIndex of(int[] ids, int imageTokenId, List<int[]> grids, int merge, int start) {
         int n = ids.length;
         int[] pos = new int[3 * n];
-        int cur = 0, image = 0, i = 0;
+        int cur = start, image = 0, i = 0;
         while (i < n) {
             if (ids[i] != imageTokenId) {
                 for (int a = 0; a < 3; a++) pos[a * n + i] = cur;
@@ -45,7 +54,7 @@ public record RopeIndex(int[] positions, int next) {
         }
         if (image != grids.size())
             throw new IllegalArgumentException(grids.size() + " images given but the prompt has pad tokens for " + image);
-        int max = -1;
+        int max = start - 1;
         for (int p : pos) max = Math.max(max, p);
         return new RopeIndex(pos, max + 1);
     }

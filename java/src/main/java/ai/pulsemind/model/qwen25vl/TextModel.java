@@ -100,7 +100,7 @@ public final class TextModel {
      *
      * @param x     (N, C) input embeddings
      * @param spec  one causal segment per sequence
-     * @param cache when not null, each sequence s's keys/values are written to cache row {@code cacheRows[s]} from
+     * @param cache when not null, each sequence s's keys/values are written to cache slot {@code cacheRows[s]} from
      *              its current length on
      * @param mode  adapters on or off, their dropout, and whether layers are recomputed in backward (not with a cache)
      * @return (N, C) final-normed hidden states
@@ -117,9 +117,9 @@ public final class TextModel {
             }
         }
         if (cache != null) {
-            int[] added = new int[cache.batch()];
-            for (int s = 0; s < spec.segments(); s++) added[cacheRows[s]] = spec.cuSeqlensQ()[s + 1] - spec.cuSeqlensQ()[s];
-            cache.advance(added);
+            int[] added = new int[spec.segments()];
+            for (int s = 0; s < added.length; s++) added[s] = spec.cuSeqlensQ()[s + 1] - spec.cuSeqlensQ()[s];
+            cache.advance(cacheRows, added);
         }
         return ops.rmsnorm(x, norm, eps);
     }
@@ -149,31 +149,34 @@ public final class TextModel {
     }
 
     /**
-     * One decoding step for every cache row: x (B, C) the new tokens' embeddings, cos/sin (B, D/2) their
-     * positions. Appends each row's key/value to the cache and returns (B, C) final-normed hidden states.
-     * Inference only (no tape).
+     * One decoding step for B sequences held in cache slots {@code slots} (any subset of the cache's slots, in any
+     * order): x (B, C) the new tokens' embeddings, cos/sin (B, D/2) their positions. Appends each row's key/value to
+     * its slot and returns (B, C) final-normed hidden states. Inference only (no tape).
      */
-    Tensor decode(Ops ops, Tensor x, Tensor cos, Tensor sin, KvCache cache) {
+    Tensor decode(Ops ops, Tensor x, Tensor cos, Tensor sin, KvCache cache, int[] slots) {
         Backend be = ops.backend();
         int b = x.dim(0), hq = dims.numHeads(), hkv = dims.numKvHeads(), hd = dims.headDim();
-        int[] lengths = cache.lengths();
-        int[] visible = new int[b];
-        for (int i = 0; i < b; i++) visible[i] = lengths[i] + 1;
+        if (slots.length != b) throw new IllegalArgumentException("decode: " + slots.length + " cache slots for " + b + " tokens");
+        int[] lengths = new int[b], visible = new int[b];
+        for (int i = 0; i < b; i++) {
+            lengths[i] = cache.length(slots[i]);
+            visible[i] = lengths[i] + 1;
+        }
         for (int l = 0; l < layers.size(); l++) {
             Layer ly = layers.get(l);
             Tensor h = ops.rmsnorm(x, ly.inputNorm(), eps);
             Tensor q = ops.rope(ly.q().forward(ops, h).reshape(b, hq, hd), cos, sin);
             Tensor k = ops.rope(ly.k().forward(ops, h).reshape(b, hkv, hd), cos, sin);
             Tensor v = ly.v().forward(ops, h).reshape(b, hkv, hd);
-            cache.writeStep(be, l, lengths, k, v);
+            cache.writeStep(be, l, slots, lengths, k, v);
             Tensor att = be.empty(q.dtype(), Shape.of(b, hq, hd));
-            be.attentionDecode(q, cache.keys(l), cache.values(l), visible, (float) (1 / Math.sqrt(hd)), att);
+            be.attentionDecode(q, cache.keys(l), cache.values(l), slots, visible, (float) (1 / Math.sqrt(hd)), att);
             x = ops.add(x, ly.o().forward(ops, att.reshape(b, hq * hd)));
             x = mlp(ops, ly, x, ForwardMode.INFERENCE);
         }
         int[] one = new int[b];
         java.util.Arrays.fill(one, 1);
-        cache.advance(one);
+        cache.advance(slots, one);
         return ops.rmsnorm(x, norm, eps);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Random;
 
 import static ai.pulsemind.backend.conformance.Target.REF;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Packed attention forward and backward, and decode attention against KV caches. Segment layouts: one, several,
@@ -19,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * from 1 to 128 (the tensor-core 64, 80, 128 and the scalar rest, where the target's kernels take them); scores of
  * order ±500 (online rescaling) and all zero. The backward gets the reference forward's output, rounded as the
  * target stores it, and its lse, so it is judged on its own, and must repeat bit for bit. Decode runs ragged cache
- * lengths from 1 to Lmax over caches whose unused rows hold NaN (a read past a sequence's length shows).
+ * lengths from 1 to Lmax over caches whose unused rows hold NaN (a read past a sequence's length shows), and
+ * through a slot index: query rows reading a subset of a larger cache's slots, out of order (an engine decoding some
+ * of its sequences), the slots not read all NaN.
  */
 final class AttentionCases extends OpCases {
     /**
@@ -69,7 +72,8 @@ final class AttentionCases extends OpCases {
     List<Case> cases() {
         return List.of(new Case("attention forward, every kernel", AttentionCases::forward),
                 new Case("attentionBackward (repeatable)", AttentionCases::backward),
-                new Case("attentionDecode over ragged caches", AttentionCases::decode));
+                new Case("attentionDecode over ragged caches", AttentionCases::decode),
+                new Case("attentionDecode through cache slots", AttentionCases::decodeSlots));
     }
 
     /** Host inputs of a layout: q, k, v, dout (values the dtype holds, in F32 tensors) and the spec. */
@@ -213,6 +217,60 @@ final class AttentionCases extends OpCases {
             }
         }
         Target.Variant.restore(t.attentionVariants(true));
+    }
+
+    /** {B, Hq, Hkv, D, Lmax, small} decoded through slots {@link #SLOT_ROWS} of a cache of {@link #SLOTS} slots. */
+    static final int[][] DECODE_SLOTS = {{3, 4, 2, 24, 40, 1}, {3, 8, 2, 64, 24, 1}, {3, 8, 2, 64, 160, 0}, {3, 14, 2, 64, 97, 0}};
+    static final int SLOTS = 5;
+    static final int[] SLOT_ROWS = {4, 0, 2};
+
+    private static void decodeSlots(Target t) {
+        Random rnd = new Random(32);
+        for (DType dt : t.dtypes("attentionDecode")) {
+            for (int[] s : DECODE_SLOTS) {
+                if ((s[5] == 0 && t.small()) || !t.attentionHeadDim(s[3])) continue;
+                int b = s[0], hq = s[1], hkv = s[2], d = s[3], lmax = s[4];
+                int[] lengths = {lmax, 3, lmax / 2};
+                float scale = (float) (1 / Math.sqrt(d));
+                try (Tensor q = Target.rand(rnd, dt, -1.7f, 1.7f, b, hq, d); Tensor k = Target.rand(rnd, dt, -1.7f, 1.7f, SLOTS, lmax, hkv, d);
+                     Tensor v = Target.rand(rnd, dt, -1.7f, 1.7f, SLOTS, lmax, hkv, d); Tensor ref = hostF32(b, hq, d)) {
+                    REF.attentionDecode(q, k, v, SLOT_ROWS, lengths, scale, ref);
+                    sameAsCompactCache(q, k, v, lengths, scale, ref);
+                    int[] perSlot = new int[SLOTS]; // 0: a slot no row reads, all NaN
+                    for (int i = 0; i < b; i++) perSlot[SLOT_ROWS[i]] = lengths[i];
+                    poisonPadding(k, perSlot);
+                    poisonPadding(v, perSlot);
+                    try (Tensor gq = t.up(q, dt); Tensor gk = t.up(k, dt); Tensor gv = t.up(v, dt)) {
+                        for (Target.Variant kern : t.attentionVariants(true)) {
+                            kern.apply();
+                            try (Tensor out = t.poisoned(dt, b, hq, d)) {
+                                t.backend().attentionDecode(gq, gk, gv, SLOT_ROWS, lengths, scale, out);
+                                t.check("attentionDecode", "slots " + Arrays.toString(SLOT_ROWS) + " of " + SLOTS + " Hq" + hq + " Hkv" + hkv
+                                        + " D" + d + " L" + lmax + kern.label(), dt, Shape.of(b, hq, d), t.down(out), ref.toFloatArray());
+                            }
+                        }
+                    }
+                    int[] outside = {0, SLOTS, 1};
+                    assertThrows(IllegalArgumentException.class, () -> REF.attentionDecode(q, k, v, outside, lengths, scale, ref), "slot 5 of 5");
+                }
+            }
+        }
+        Target.Variant.restore(t.attentionVariants(true));
+    }
+
+    /** The reference through slots equals the reference over a cache holding just those slots, in row order: exactly. */
+    private static void sameAsCompactCache(Tensor q, Tensor k, Tensor v, int[] lengths, float scale, Tensor viaSlots) {
+        int b = q.dim(0);
+        Shape one = Shape.of(b, k.dim(1), k.dim(2), k.dim(3));
+        try (Tensor kc = Tensor.hostEmpty(k.dtype(), one); Tensor vc = Tensor.hostEmpty(v.dtype(), one);
+             Tensor out = hostF32(q.dim(0), q.dim(1), q.dim(2))) {
+            for (int i = 0; i < b; i++) {
+                REF.copy(k.narrow(0, SLOT_ROWS[i], 1), kc.narrow(0, i, 1));
+                REF.copy(v.narrow(0, SLOT_ROWS[i], 1), vc.narrow(0, i, 1));
+            }
+            REF.attentionDecode(q, kc, vc, lengths, scale, out);
+            assertArrayEquals(out.toFloatArray(), viaSlots.toFloatArray(), "slot indirection changes no number");
+        }
     }
 
     /** NaN in cache rows at or past each sequence's length: no backend may read them. */

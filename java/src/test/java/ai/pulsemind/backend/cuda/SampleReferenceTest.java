@@ -1,5 +1,6 @@
 package ai.pulsemind.backend.cuda;
 
+import ai.pulsemind.backend.SampleRow;
 import ai.pulsemind.backend.SamplingParams;
 import ai.pulsemind.backend.cpu.RefSampling;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
@@ -128,7 +129,7 @@ class SampleReferenceTest {
 
     private int[] sampleBatch(float[] all, int b, int v, SamplingParams sp, long seed, long step) {
         try (Tensor logits = Tensor.of(all, b, v); Tensor out = be.empty(DType.I32, Shape.of(b))) {
-            be.sample(logits, sp, seed, step, null, out);
+            be.sample(logits, SampleRow.streams(sp, seed, step, logits.dim(0)), null, out);
             return out.toIntArray();
         }
     }
@@ -142,7 +143,7 @@ class SampleReferenceTest {
         }
         try (Tensor logits = Tensor.of(new float[] {1f, 1.5f, 1f, 1.5f}, 2, 2); Tensor prev = Tensor.ofInts(new int[] {1, -1, -1, -1}, 2, 2);
              Tensor out = be.empty(DType.I32, Shape.of(2))) {
-            be.sample(logits, SamplingParams.greedy(2f), 0, 0, prev, out);
+            be.sample(logits, SampleRow.streams(SamplingParams.greedy(2f), 0, 0, logits.dim(0)), prev, out);
             assertArrayEquals(new int[] {0, 1}, out.toIntArray(), "row 0 penalises id 1 (1.5 -> 0.75); row 1 has no previous ids");
         }
     }
@@ -152,10 +153,10 @@ class SampleReferenceTest {
         try (Tensor logits = Tensor.of(new float[] {1f, 2f}, 1, 2); Tensor out = be.empty(DType.I32, Shape.of(2));
              Tensor f = be.empty(DType.F32, Shape.of(1))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> be.sample(logits, SamplingParams.greedy(1f), 0, 0, null, out));
+                    () -> be.sample(logits, SampleRow.streams(SamplingParams.greedy(1f), 0, 0, logits.dim(0)), null, out));
             assertTrue(e.getMessage().startsWith("sample: out has shape"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> be.sample(logits, SamplingParams.greedy(1f), 0, 0, null, f));
-            assertTrue(e.getMessage().contains("unsupported dtype F32"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> be.sample(logits, SampleRow.streams(SamplingParams.greedy(1f), 0, 0, logits.dim(0)), null, f));
+            assertTrue(e.getMessage().startsWith("sample: out must be I32"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1f, -1, 1f, 1f));
         assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1f, 0, 0f, 1f));
