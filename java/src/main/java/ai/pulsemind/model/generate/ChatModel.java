@@ -1,5 +1,6 @@
 package ai.pulsemind.model.generate;
 
+import ai.pulsemind.config.InvalidSetting;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.model.io.Qwen25VlCheckpoint;
@@ -52,12 +53,20 @@ public final class ChatModel implements AutoCloseable {
     /** Opens {@code dir} with an engine of 4 slots of up to 4096 tokens (or the model's context, if shorter). */
     public static ChatModel open(Path dir, Backend be) { return open(dir, be, null); }
 
+    /** Opens {@code dir} with an engine of {@code slots} slots of the default length. */
+    public static ChatModel open(Path dir, Backend be, int slots) {
+        InvalidSetting.atLeast("slots", slots, 1);
+        return open(dir, be, null, slots);
+    }
+
     /**
      * Opens {@code dir}; every missing or malformed file is a one-line error naming it.
      *
      * @param engineConfig the engine's slots and lengths, or null for the default
      */
-    public static ChatModel open(Path dir, Backend be, Engine.Config engineConfig) {
+    public static ChatModel open(Path dir, Backend be, Engine.Config engineConfig) { return open(dir, be, engineConfig, 4); }
+
+    private static ChatModel open(Path dir, Backend be, Engine.Config engineConfig, int defaultSlots) {
         if (!Files.exists(dir)) throw new IllegalArgumentException("model directory " + dir + " does not exist");
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("model directory " + dir + " is not a directory");
         QwenSampleEncoder enc = QwenSampleEncoder.load(dir);
@@ -65,7 +74,7 @@ public final class ChatModel implements AutoCloseable {
         try {
             Qwen25VL model = Qwen25VL.load(be, ckpt);
             Engine.Config ec = engineConfig != null ? engineConfig
-                    : Engine.Config.of(4, Math.min(4096, model.text().config().maxPositionEmbeddings()));
+                    : Engine.Config.of(defaultSlots, Math.min(4096, model.text().config().maxPositionEmbeddings()));
             return new ChatModel(ckpt, model, enc, be, ec);
         } catch (RuntimeException e) {
             ckpt.close();
