@@ -48,7 +48,7 @@ import java.util.function.Consumer;
  * try (PairJudge judge = PulseMind.judge("rubric")) {    // or openai:URL,model=NAME, local:DIR, jury:…
  *     Judgment j = judge.compareTurn(record, 1, datasetRoot, replyA, replyB);
  * }
- * SftRun.Summary s = PulseMind.trainSft(SftConfig.resolve(null, Map.of("model", dir, "data", data, "out", run)), null, null);
+ * SftRun.Summary s = PulseMind.trainSft(Map.of("model", dir, "data", data, "out", run, "max-steps", 100), null);
  * }</pre>
  * Requests from many threads are fine: they queue on one generation engine that decodes them together
  * (continuous batching), each with its own seed, so a reply does not depend on what else runs.
@@ -225,9 +225,14 @@ public final class PulseMind implements AutoCloseable {
         return SftRun.run(config, log, hooks);
     }
 
-    /** {@link #trainSft(SftConfig, PrintStream, Trainer.Hooks)} with settings by flag name, metrics to {@code onMetrics}. */
-    public static SftRun.Summary trainSft(Map<String, Object> settings, Consumer<Map<String, Object>> onMetrics) throws IOException {
-        return trainSft(SftConfig.resolve(null, settings), null, onMetrics == null ? null : new Trainer.Hooks() {
+    /**
+     * {@link #trainSft(SftConfig, PrintStream, Trainer.Hooks)} with settings by flag name (values as the flags take
+     * them; paths as {@link Path} or text), each metrics line to {@code onMetrics} (may be null).
+     */
+    public static SftRun.Summary trainSft(Map<String, ?> settings, Consumer<Map<String, Object>> onMetrics) throws IOException {
+        Map<String, Object> flags = new java.util.LinkedHashMap<>();
+        settings.forEach((k, v) -> flags.put(k, v instanceof Path p ? p.toString() : v)); // a Path is a file name, not a URI
+        return trainSft(SftConfig.resolve(null, flags), null, onMetrics == null ? null : new Trainer.Hooks() {
             @Override public void onLog(Map<String, Object> m) { onMetrics.accept(m); }
         });
     }

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -130,17 +129,8 @@ class PulseMindTest {
     @Test
     void sftThroughTheFacadeWritesAnAdapterTheModelOpensWith() throws IOException {
         Path run = tmp.resolve("sft");
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("model", model.toString());
-        settings.put("data", data.toString());
-        settings.put("out", run.toString());
-        settings.put("max-steps", 3);
-        settings.put("batch-size", 2);
-        settings.put("max-length", 256);
-        settings.put("lora-r", 4);
-        settings.put("lr", 2e-2);
-        settings.put("threads", 1);
-        settings.put("unigram-baseline", false);
+        Map<String, ?> settings = Map.of("model", model, "data", data, "out", run, "max-steps", 3, "batch-size", 2,
+                "max-length", 256, "lora-r", 4, "lr", 2e-2, "threads", 1, "unigram-baseline", false); // paths as Paths
         List<Map<String, Object>> metrics = new ArrayList<>();
         SftRun.Summary s = PulseMind.trainSft(settings, metrics::add);
         assertEquals(3, s.result().steps());
