@@ -2,7 +2,6 @@ package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -88,10 +87,10 @@ final class FastGemv {
             s2 = FloatVector.fromArray(S, ar, a2 + p).fma(bv, s2);
             s3 = FloatVector.fromArray(S, ar, a3 + p).fma(bv, s3);
         }
-        finish(c, at, s0.reduceLanes(VectorOperators.ADD), alpha, beta);
-        if (rows > 1) finish(c, at + ldc, s1.reduceLanes(VectorOperators.ADD), alpha, beta);
-        if (rows > 2) finish(c, at + 2L * ldc, s2.reduceLanes(VectorOperators.ADD), alpha, beta);
-        if (rows > 3) finish(c, at + 3L * ldc, s3.reduceLanes(VectorOperators.ADD), alpha, beta);
+        finish(c, at, LaneSum.of(s0), alpha, beta);
+        if (rows > 1) finish(c, at + ldc, LaneSum.of(s1), alpha, beta);
+        if (rows > 2) finish(c, at + 2L * ldc, LaneSum.of(s2), alpha, beta);
+        if (rows > 3) finish(c, at + 3L * ldc, LaneSum.of(s3), alpha, beta);
     }
 
     /**
@@ -104,7 +103,7 @@ final class FastGemv {
         int p = 0;
         for (; p + VL <= k; p += VL) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(load(bs, bo + p), s0);
         if (p < k) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(load(bs, bo + p, S.indexInRange(p, k)), s0);
-        finish(c, at, s0.reduceLanes(VectorOperators.ADD), alpha, beta);
+        finish(c, at, LaneSum.of(s0), alpha, beta);
     }
 
     /** C = alpha·s + beta·C; beta 0 ignores C (it may hold garbage), as BLAS does. */
