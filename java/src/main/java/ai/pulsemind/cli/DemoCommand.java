@@ -85,13 +85,28 @@ public final class DemoCommand implements Callable<Integer> {
                 sft.result().lastEvalLoss() != null ? sft.result().lastEvalLoss() : Double.NaN, Math.log(init.vocabSize()),
                 sft.result().steps(), sftModel));
 
-        err.printf(Locale.ROOT, "demo: done in %.1f min; everything is in %s%n", (System.nanoTime() - t0) / 60e9, out.toAbsolutePath());
+        double total = (System.nanoTime() - t0) / 1e9;
+        writeTimes(plan, stage, total);
+        err.printf(Locale.ROOT, "demo: done in %.1f min (stage times in %s); everything is in %s%n", total / 60,
+                out.resolve("demo.json"), out.toAbsolutePath());
         return 0;
+    }
+
+    /** OUT/demo.json: the plan, each stage's seconds and the machine's load, to size the stages by. */
+    private void writeTimes(DemoPlan plan, Stage stage, double total) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("plan", plan);
+        m.put("stage_seconds", stage.seconds);
+        m.put("total_seconds", total);
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        Checkpoints.writeAtomically(out.resolve("demo.json"),
+                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
     }
 
     /** Refuses to mix with an earlier demo's files unless told to replace them. */
     private void prepare() throws IOException {
-        List<String> ours = List.of("data", "eval-data", "model", "sft");
+        List<String> ours = List.of("data", "eval-data", "model", "sft", "demo.json");
         boolean earlier = false;
         for (String d : ours) earlier |= Files.exists(out.resolve(d));
         if (earlier && !overwrite)
@@ -165,19 +180,24 @@ public final class DemoCommand implements Callable<Integer> {
     /** Numbered stage lines with their times. */
     static final class Stage {
         private final PrintStream err;
+        final Map<String, Double> seconds = new LinkedHashMap<>();
         private int k;
         private long t0;
+        private String name;
 
         Stage(PrintStream err) { this.err = err; }
 
         void begin(String name, String what) {
             k++;
             t0 = System.nanoTime();
+            this.name = name;
             err.printf(Locale.ROOT, "[%d/%d] %s: %s%n", k, STAGES, name, what);
         }
 
         void end(String summary) {
-            err.printf(Locale.ROOT, "[%d/%d] done in %.1f s: %s%n", k, STAGES, (System.nanoTime() - t0) / 1e9, summary);
+            double t = (System.nanoTime() - t0) / 1e9;
+            seconds.put(name, Math.round(t * 10) / 10.0);
+            err.printf(Locale.ROOT, "[%d/%d] done in %.1f s: %s%n", k, STAGES, t, summary);
         }
     }
 }
