@@ -26,7 +26,9 @@ import java.util.Map;
  * (also {@code win}), B the baseline ({@code loss}). {@code dimension} is a key or the Chinese name. A bad line is
  * an error naming file, line and field. Instead of a file, {@value #GRADES} derives the labels from the records'
  * counterpart quality labels (the synthetic set, where the truth is known by construction): for every pair of
- * {@code graded} participants, on each dimension the higher-labelled transcript wins, equal labels tie.
+ * {@code graded} participants, on each dimension where their labels differ, the higher-labelled transcript is the
+ * expert's choice (as an expert asked which is better; equal labels are left out, since the construction does not
+ * say a careful judge must call those a tie).
  */
 public final class ExpertLabels {
     private ExpertLabels() {}
@@ -70,7 +72,7 @@ public final class ExpertLabels {
         return out;
     }
 
-    /** Labels from the counterparts' quality labels, for every ordered pair of {@code graded} participants of each case. */
+    /** Labels from the counterparts' quality labels: every ordered pair of {@code graded} participants, dimensions where the labels differ. */
     public static List<Label> fromGrades(List<MediRecord> records) {
         List<Label> out = new ArrayList<>();
         for (MediRecord r : records) {
@@ -81,7 +83,7 @@ public final class ExpertLabels {
                     String pair = ConsultPair.id(r.id(), "grade-" + (i + 1), "grade-" + (j + 1), -1);
                     for (Dimension d : Dimension.values()) {
                         int a = ranked.get(i).quality().score(d.key()), b = ranked.get(j).quality().score(d.key());
-                        out.add(new Label(pair, d, a > b ? Verdict.A : a < b ? Verdict.B : Verdict.TIE));
+                        if (a != b) out.add(new Label(pair, d, a > b ? Verdict.A : Verdict.B));
                     }
                 }
         }
