@@ -32,7 +32,8 @@ import java.util.Set;
  *                                    then name); on the synthetic set the order is known by construction
  *       | "transcripts:" FILE        consultations recorded elsewhere (JSONL: model, case, turns; our own
  *                                    transcripts.jsonl reads back): one participant per model named in the file
- *       | "run:" DIR                 another run's DIR/transcripts.jsonl, likewise
+ *       | "run:" DIR                 the models another run generated (its DIR/transcripts.jsonl, lines of source
+ *                                    replay or simulated; its recorded baselines are not taken)
  * </pre>
  * A recorded transcript names its case by {@code case} (or {@code id}); cases a participant has no transcript for
  * are left out of that participant's pairs.
@@ -78,8 +79,8 @@ public final class ParticipantSpecs {
             }
             return out;
         }
-        if (s.startsWith("transcripts:")) return fromFile(flag, Path.of(s.substring("transcripts:".length())));
-        if (s.startsWith("run:")) return fromFile(flag, Path.of(s.substring("run:".length())).resolve(RunFiles.TRANSCRIPTS));
+        if (s.startsWith("transcripts:")) return fromFile(flag, Path.of(s.substring("transcripts:".length())), false);
+        if (s.startsWith("run:")) return fromFile(flag, Path.of(s.substring("run:".length())).resolve(RunFiles.TRANSCRIPTS), true);
         ModelSpec m = ModelSpec.parse(flag, s);
         return List.of(new Participant.Generating(m.name(), m, null));
     }
@@ -101,14 +102,20 @@ public final class ParticipantSpecs {
         });
     }
 
-    /** Transcripts from a JSONL file, grouped by model; a bad line is an error naming file, line and field. */
-    static List<Participant> fromFile(String flag, Path file) {
+    /**
+     * Transcripts from a JSONL file, grouped by model; a bad line is an error naming file, line and field.
+     *
+     * @param generatedOnly only lines whose {@code source} is {@code replay} or {@code simulated} (another run's models)
+     */
+    static List<Participant> fromFile(String flag, Path file, boolean generatedOnly) {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(flag + " " + file + ": no such file");
         Map<String, Map<String, List<Turn>>> byModel = new LinkedHashMap<>();
         try (JsonlReader in = new JsonlReader(file)) {
             JsonlReader.Line l;
             while ((l = in.next()) != null) {
                 JsonNode n = JsonlReader.parse(file.toString(), l);
+                String source = n.path("source").asText("");
+                if (generatedOnly && !source.equals("replay") && !source.equals("simulated")) continue;
                 String model = text(n, "model", file, l.number());
                 String c = n.hasNonNull("case") ? n.get("case").asText() : text(n, "id", file, l.number());
                 JsonNode turns = n.get("turns");

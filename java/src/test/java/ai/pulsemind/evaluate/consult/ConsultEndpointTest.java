@@ -140,6 +140,44 @@ class ConsultEndpointTest {
         assertThrows(IllegalArgumentException.class, () -> budget.turnBudget(0).build());
     }
 
+    @Test
+    void anotherRunsTranscriptsServeAsABaselineWithoutGeneratingAgain(@TempDir Path tmp) throws Exception {
+        try (FakeOpenAiEndpoint ep = FakeOpenAiEndpoint.start(FakeOpenAiEndpoint.Options.clean(0), ConsultEndpointTest::numbering);
+             Replier model = ConsultFixtures.endpointModel(ep, "fake")) {
+            ConsultBench.run(ConsultConfig.builder(ConsultFixtures.mini(), tmp.resolve("first")).model(model).judge("rubric").maxCases(2)
+                    .resamples(50).build(), Progress.NONE);
+            long asked = ep.chatRequests();
+            ConsultSummary s = ConsultBench.run(ConsultConfig.builder(ConsultFixtures.mini(), tmp.resolve("second")).model("counterpart:counterpart-1")
+                    .baseline("run:" + tmp.resolve("first")).judge("rubric").maxCases(2).resamples(50).build(), Progress.NONE);
+            assertEquals(asked, ep.chatRequests(), "the second run asks the model nothing");
+            var rates = s.whole().model("counterpart-1");
+            assertEquals(List.of("fake"), rates.baselines().stream().map(b -> b.baseline()).toList(), "only the first run's model, not its counterparts");
+            assertEquals(2, rates.cases());
+        }
+    }
+
+    @Test
+    void anLlmPatientBehindAnEndpointAnswersTheDoctor(@TempDir Path tmp) throws Exception {
+        MediRecord first = SynthSet.read(ConsultFixtures.mini()).getFirst();
+        String fact = first.facts().getFirst().answer();
+        try (FakeOpenAiEndpoint doctor = FakeOpenAiEndpoint.start(FakeOpenAiEndpoint.Options.clean(0),
+                req -> ConsultFixtures.assistantTurns(req) < 2 ? "Tell me more about how you feel?" : "The most likely diagnosis is clear now.");
+             FakeOpenAiEndpoint patient = FakeOpenAiEndpoint.start(FakeOpenAiEndpoint.Options.clean(0), req -> fact);
+             Replier model = ConsultFixtures.endpointModel(doctor, "doc")) {
+            ConsultSummary s = ConsultBench.run(ConsultConfig.builder(ConsultFixtures.mini(), tmp.resolve("run")).model(model).judge("rubric")
+                    .mode(ConsultConfig.Mode.SIMULATED).patient("openai:" + patient.baseUrl() + ",model=patient").maxCases(1).resamples(50).build(),
+                    Progress.NONE);
+            assertEquals(3.0, s.simulation().getFirst().meanTurnsUsed(), 1e-12);
+            JsonNode sys = patient.requests().getFirst().get("messages").get(0);
+            assertEquals("system", sys.get("role").asText());
+            assertTrue(sys.get("content").toString().contains(fact), "the patient knows the hidden facts: " + sys);
+            JsonNode t = Files.readAllLines(tmp.resolve("run/transcripts.jsonl")).stream().map(ConsultEndpointTest::tree)
+                    .filter(n -> n.get("model").asText().equals("doc")).findFirst().orElseThrow();
+            assertEquals(fact, t.get("turns").get(2).get("text").asText());
+            assertEquals(1, t.get("facts_elicited").asInt(), t.toString());
+        }
+    }
+
     static MediRecord readFirst() {
         try {
             return SynthSet.read(ConsultFixtures.mini()).stream().filter(x -> "en".equals(x.language())).findFirst().orElseThrow();
