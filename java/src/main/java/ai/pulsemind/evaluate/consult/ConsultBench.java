@@ -281,7 +281,8 @@ public final class ConsultBench {
                 Judgment j = stored.get(p.id());
                 if (j != null) { out.put(p.id(), j); reusedJudgments++; } else todo.add(p);
             }
-            StringBuilder keep = new StringBuilder(); // the stored lines of this run's pairs, rewritten below
+            StringBuilder keep = new StringBuilder(); // another judge's lines as they were, then this run's stored pairs
+            for (String l : JudgmentLines.otherJudges(file, judgeKey)) keep.append(l).append('\n');
             for (ConsultPair p : pairs) if (out.containsKey(p.id())) keep.append(JudgmentLines.pair(p, out.get(p.id()), judgeKey)).append('\n');
             RunFiles.writeAtomically(file, keep.toString());
             if (todo.isEmpty()) return;

@@ -80,6 +80,22 @@ final class JudgmentLines {
         return out;
     }
 
+    /** The lines of {@code file} written by another judge (or order mode), kept as they are when the file is rewritten. */
+    static List<String> otherJudges(Path file, String judgeKey) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!Files.isRegularFile(file)) return out;
+        for (String l : Files.readAllLines(file)) {
+            if (l.isBlank()) continue;
+            try {
+                JsonNode n = RunFiles.JSON.readTree(l);
+                if (n.has("judge_key") && !judgeKey.equals(n.get("judge_key").asText())) out.add(l);
+            } catch (IOException unreadable) {
+                // a torn last line: dropped
+            }
+        }
+        return out;
+    }
+
     private static List<JsonNode> lines(Path file, PrintStream log) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) return out;

@@ -74,6 +74,12 @@ class ConsultBenchTest {
         Files.write(j, lines.subList(1, lines.size()));
         ConsultSummary third = ConsultBench.run(cfg, ai.pulsemind.data.Progress.NONE);
         assertEquals(1, third.counts().judged());
+        // another order mode is another judge: judged afresh, and the first judge's lines are kept beside its own
+        ConsultConfig single = ConsultConfig.builder(data, tmp.resolve("run")).model("counterpart:counterpart-1").model("counterpart:counterpart-2")
+                .judge("rubric").singleOrder(true).resamples(50).build();
+        ConsultSummary other = ConsultBench.run(single, ai.pulsemind.data.Progress.NONE);
+        assertEquals(first.counts().pairs(), other.counts().judged());
+        assertEquals(2 * first.counts().pairs(), Files.readAllLines(j).size());
     }
 
     @Test
