@@ -54,6 +54,12 @@ import java.util.Set;
  * RUN/report.html        with its PNG charts ({@link ConsultReport})
  * </pre>
  * A rerun with the same settings reuses every transcript and judgment on disk and asks only for what is missing.
+ *
+ * <p>Whole consultations are judged with the patient's opening as context and the record as reference
+ * ({@link Reference#ofRecord}). A single doctor turn i is judged with the recorded consultation up to i as context
+ * (the same patient turn for both sides) and the real doctor's turn i as reference ({@link Reference#ofTurn}); only
+ * pairs where both transcripts follow the record's turns (replay) have per-turn judgments. The headline statistics
+ * are those of whole consultations; per-turn win rates are reported beside them.
  */
 public final class ConsultBench {
     private ConsultBench() {}
