@@ -29,19 +29,19 @@ class EvalConsultCommandTest {
         for (Path data : new Path[] {md, cmt}) {
             Path out = tmp.resolve("run-" + data.getFileName());
             String[] args = {"eval", "consult", "--model", a, "--model", b, "--baseline", b, "--data", data.toString(), "--judge", "rubric",
-                    "--out", out.toString(), "--max-cases", "2", "--max-new-tokens", "4", "--device", "cpu-reference", "--threads", "2", "--resamples", "50",
+                    "--out", out.toString(), "--max-cases", "1", "--max-new-tokens", "4", "--device", "cpu-reference", "--threads", "2", "--resamples", "50",
                     "--absolute"};
             GenerateCommandTest.Run r = GenerateCommandTest.run(args);
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("base") && r.out().contains("mean win") && r.out().contains("Bradley-Terry"), r.out());
             assertTrue(r.err().contains("/s"), "progress with a rate: " + r.err());
             JsonNode s = M.readTree(out.resolve("summary.json").toFile());
-            assertEquals(2, s.at("/counts/cases").asInt(), s.toString());
+            assertEquals(1, s.at("/counts/cases").asInt(), s.toString());
             assertTrue(s.at("/mean_win_rate").has("base"));
             assertTrue(Files.readString(out.resolve("report.html")).contains("Mean win rate"));
             GenerateCommandTest.Run again = GenerateCommandTest.run(args);
             assertEquals(0, again.code(), again.err());
-            assertTrue(again.err().contains("0 consultations generated, 4 reused"), again.err());
+            assertTrue(again.err().contains("0 consultations generated, 2 reused"), again.err());
         }
     }
 
