@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code pulsemind eval}: benchmarks of a model under test. */
-@Command(mixinStandardHelpOptions = true, name = "eval", description = "Benchmark a model: public medical QA and VQA benchmarks.",
-        subcommands = {PublicCommand.class})
+@Command(mixinStandardHelpOptions = true, name = "eval", description = "Benchmark a model: public medical QA and VQA benchmarks, and the PulseMind consultation benchmark.",
+        subcommands = {PublicCommand.class, ConsultCommand.class})
 public final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

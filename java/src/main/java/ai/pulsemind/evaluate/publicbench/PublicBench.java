@@ -1,5 +1,6 @@
 package ai.pulsemind.evaluate.publicbench;
 
+import ai.pulsemind.evaluate.models.Replier;
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.data.DataError;
 import ai.pulsemind.data.JsonlReader;

@@ -1,5 +1,6 @@
 package ai.pulsemind.evaluate.publicbench;
 
+import ai.pulsemind.evaluate.models.Replier;
 import ai.pulsemind.evaluate.ModelSpec;
 import ai.pulsemind.evaluate.stats.Bootstrap;
 

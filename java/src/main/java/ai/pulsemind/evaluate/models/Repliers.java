@@ -1,4 +1,4 @@
-package ai.pulsemind.evaluate.publicbench;
+package ai.pulsemind.evaluate.models;
 
 import ai.pulsemind.evaluate.ModelSpec;
 import ai.pulsemind.remote.EndpointConfig;
@@ -23,7 +23,7 @@ public final class Repliers {
      * Chat completions with {@code e.model()}: 16 requests in flight, 120 s per request, the client's default retries;
      * the key from {@code key-env} or {@code OPENAI_API_KEY}.
      */
-    static Replier endpoint(ModelSpec.Endpoint e) {
+    public static Replier endpoint(ModelSpec.Endpoint e) {
         return EndpointReplier.open(e, EndpointConfig.of(e.baseUrl().toString()), System.getenv());
     }
 }

@@ -1,4 +1,4 @@
-package ai.pulsemind.evaluate.publicbench;
+package ai.pulsemind.evaluate.models;
 
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.evaluate.ModelSpec;

@@ -1,4 +1,4 @@
-package ai.pulsemind.evaluate.publicbench;
+package ai.pulsemind.evaluate.models;
 
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.evaluate.ModelSpec;
@@ -17,7 +17,7 @@ import java.util.Map;
  * once; when any of them still fails after its retries, the batch throws with the first reason (naming the URL),
  * and the benchmark asks its questions one by one, counting those that fail again.
  */
-final class EndpointReplier implements Replier {
+public final class EndpointReplier implements Replier {
     private final OpenAiClient client;
     private final ModelSpec.Endpoint spec;
 
@@ -31,7 +31,7 @@ final class EndpointReplier implements Replier {
      *
      * @param env where the API key variable is looked up
      */
-    static EndpointReplier open(ModelSpec.Endpoint spec, EndpointConfig base, Map<String, String> env) {
+    public static EndpointReplier open(ModelSpec.Endpoint spec, EndpointConfig base, Map<String, String> env) {
         EndpointConfig cfg = new EndpointConfig(spec.baseUrl(), keyEnv(spec, env), base.connectTimeout(), base.requestTimeout(),
                 base.maxConcurrency(), base.retry());
         try {

@@ -1,4 +1,4 @@
-package ai.pulsemind.evaluate.publicbench;
+package ai.pulsemind.evaluate.models;
 
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
@@ -18,7 +18,7 @@ import java.util.List;
  * engine: every prompt of a batch is one engine request, decoded with continuous batching. Each request draws from
  * its own seed's first stream, so a question gets the same reply in a batch and retried alone.
  */
-final class LocalReplier implements Replier {
+public final class LocalReplier implements Replier {
     private final Backend backend;
     private final ChatModel model;
     private final String name;
@@ -29,7 +29,7 @@ final class LocalReplier implements Replier {
         this.name = name;
     }
 
-    static LocalReplier open(ModelSpec.Local spec, String device, int threads) {
+    public static LocalReplier open(ModelSpec.Local spec, String device, int threads) {
         Backend be = Backends.open(device, threads);
         ChatModel m = null;
         try {
