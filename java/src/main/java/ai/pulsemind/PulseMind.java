@@ -8,6 +8,10 @@ import ai.pulsemind.data.MediRecord;
 import ai.pulsemind.data.Role;
 import ai.pulsemind.data.batch.RecordIndex;
 import ai.pulsemind.data.OpenAiMessages;
+import ai.pulsemind.data.Progress;
+import ai.pulsemind.evaluate.consult.ConsultBench;
+import ai.pulsemind.evaluate.consult.ConsultConfig;
+import ai.pulsemind.evaluate.consult.ConsultSummary;
 import ai.pulsemind.judge.JudgeOptions;
 import ai.pulsemind.judge.JudgeSpecs;
 import ai.pulsemind.judge.Judging;
@@ -236,6 +240,17 @@ public final class PulseMind implements AutoCloseable {
             @Override public void onLog(Map<String, Object> m) { onMetrics.accept(m); }
         });
     }
+
+    /**
+     * The consultation benchmark, exactly as {@code eval consult} runs it: build the config with
+     * {@link ConsultConfig#builder}{@code (data, out).model(SPEC)…judge("rubric")}. Writes transcripts, judgments,
+     * summary.json and report.html into the run folder; a rerun with the same settings reuses what is there.
+     * Nothing is printed.
+     */
+    public static ConsultSummary benchmark(ConsultConfig config) throws IOException { return benchmark(config, Progress.NONE); }
+
+    /** {@link #benchmark(ConsultConfig)}, advancing {@code progress} by one per consultation generated and per pair judged. */
+    public static ConsultSummary benchmark(ConsultConfig config, Progress progress) throws IOException { return ConsultBench.run(config, progress); }
 
     /** Stops the engine and frees the model and its backend; requests still running end. */
     @Override

@@ -8,6 +8,8 @@ import ai.pulsemind.data.Progress;
 import ai.pulsemind.data.synth.KnowledgeBase;
 import ai.pulsemind.data.synth.SynthGenerator;
 import ai.pulsemind.data.synth.SynthOptions;
+import ai.pulsemind.evaluate.consult.ConsultConfig;
+import ai.pulsemind.evaluate.consult.ConsultSummary;
 import ai.pulsemind.judge.Dimension;
 import ai.pulsemind.judge.Judgment;
 import ai.pulsemind.judge.Verdict;
@@ -35,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The embedding API as a service would use it, nothing but {@link PulseMind} and the types it takes and returns:
  * a micro model made by {@code model init} from a small synthetic set answers OpenAI-format messages blocking and
  * streamed (the same greedy reply both ways, cancellable), a rubric judge prefers the real doctor's turn to an empty
- * reply, and SFT through the facade writes an adapter that changes what the opened model computes.
+ * reply, SFT through the facade writes an adapter that changes what the opened model computes, and the consultation
+ * benchmark runs through it to win rates with intervals and a report.
  */
 class PulseMindTest {
     @TempDir static Path tmp;
@@ -147,6 +150,23 @@ class PulseMindTest {
             tuned = pm.reply(c, pm.greedy(4).withLogprobs(0)).completion().logprobs();
         }
         assertNotEquals(base[0], tuned[0], "the adapter changes the model's first-token log-prob");
+    }
+
+    @Test
+    void theBenchmarkThroughTheFacade() throws IOException {
+        Path evalRun = tmp.resolve("consult");
+        ConsultSummary s = PulseMind.benchmark(ConsultConfig.builder(data, evalRun)
+                .model("local:" + model + ",name=base")
+                .judge("rubric").maxCases(2).maxNewTokens(8).device("cpu").threads(1).resamples(200).perTurn(false).build());
+        assertEquals(List.of("base"), s.whole().models().stream().map(m -> m.model()).toList());
+        for (var m : s.whole().models()) {
+            assertEquals(2, m.cases(), m.model());
+            assertEquals(2 * 5 * 4, m.counts().total(), m.model() + ": 2 cases × 5 counterparts × 4 dimensions");
+            var iv = m.meanWinRate().winRate();
+            assertTrue(iv.low() <= iv.estimate() && iv.estimate() <= iv.high(), m.model() + " " + iv);
+        }
+        assertTrue(Files.isRegularFile(evalRun.resolve("report.html")), "the report");
+        assertTrue(Files.isRegularFile(evalRun.resolve("summary.json")), "the summary");
     }
 
     static MediRecord firstWithDoctorTurn() {

@@ -9,6 +9,11 @@ import ai.pulsemind.data.Progress;
 import ai.pulsemind.data.synth.KnowledgeBase;
 import ai.pulsemind.data.synth.SynthGenerator;
 import ai.pulsemind.data.synth.SynthOptions;
+import ai.pulsemind.evaluate.consult.ConsultBench;
+import ai.pulsemind.evaluate.consult.ConsultConfig;
+import ai.pulsemind.evaluate.consult.ConsultSummary;
+import ai.pulsemind.evaluate.stats.Bootstrap;
+import ai.pulsemind.evaluate.stats.WinRates;
 import ai.pulsemind.train.Checkpoints;
 import ai.pulsemind.train.SftConfig;
 import ai.pulsemind.train.SftRun;
@@ -35,12 +40,16 @@ import java.util.concurrent.Callable;
  *                 OUT/eval-data       are copied apart, the rest trains
  *   model init  → OUT/model           a BPE tokenizer trained on the data + a tiny random Qwen2.5-VL
  *   train sft   → OUT/sft             full fine-tuning; its last checkpoint is the SFT model
+ *   eval consult → OUT/eval           base and SFT consult the held-out cases (replay), each judged against
+ *                                     the five counterparts; summary.json and report.html
  * </pre>
+ * At the end it prints each model's mean win rate with its bootstrap 95% interval and where the report is.
  * Sizes follow the time budget ({@link DemoPlan}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the whole pipeline on the CPU, no downloads: synthesise a MediScope set, make a tiny model, "
-                + "fine-tune it (SFT); sizes follow --minutes.")
+                + "fine-tune it (SFT), benchmark base vs SFT against the "
+                + "counterparts, and write report.html; sizes follow --minutes.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/demo", description = "Folder of the demo's data, models and runs (default ${DEFAULT-VALUE}).")
     Path out;
@@ -55,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace what an earlier demo left in --out.")
     boolean overwrite;
 
-    static final int STAGES = 3;
+    static final int STAGES = 4;
 
     @Override
     public Integer call() throws Exception {
@@ -85,8 +94,21 @@ public final class DemoCommand implements Callable<Integer> {
                 sft.result().lastEvalLoss() != null ? sft.result().lastEvalLoss() : Double.NaN, Math.log(init.vocabSize()),
                 sft.result().steps(), sftModel));
 
+        int cases = Math.min(plan.evalCases(), held);
+        stage.begin("eval consult", "base and SFT on " + cases + " held-out cases (replay), each vs 5 counterparts, rubric judge");
+        ConsultSummary eval = ConsultBench.run(ConsultConfig.builder(evalData, out.resolve("eval")) // with its own stage lines on stderr
+                .model("local:" + model.toAbsolutePath() + ",name=base")
+                .model("local:" + sftModel.toAbsolutePath() + ",name=sft")
+                .baseline("counterparts").judge("rubric").maxCases(cases).maxNewTokens(plan.maxNewTokens())
+                .batch(16).device("cpu").threads(threads).seed(seed).build());
+        var c = eval.counts();
+        stage.end(String.format(Locale.ROOT, "%d consultations, %d pairs judged, %d generation and %d judge failures",
+                c.generated() + c.reusedTranscripts(), c.judged() + c.reusedJudgments(), c.generationFailures(), c.judgeFailures()));
+
+        table(eval, System.out);
         double total = (System.nanoTime() - t0) / 1e9;
         writeTimes(plan, stage, total);
+        System.out.println("report: " + out.resolve("eval").resolve("report.html").toAbsolutePath());
         err.printf(Locale.ROOT, "demo: done in %.1f min (stage times in %s); everything is in %s%n", total / 60,
                 out.resolve("demo.json"), out.toAbsolutePath());
         return 0;
@@ -106,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Refuses to mix with an earlier demo's files unless told to replace them. */
     private void prepare() throws IOException {
-        List<String> ours = List.of("data", "eval-data", "model", "sft", "demo.json");
+        List<String> ours = List.of("data", "eval-data", "model", "sft", "crpo", "eval", "demo.json");
         boolean earlier = false;
         for (String d : ours) earlier |= Files.exists(out.resolve(d));
         if (earlier && !overwrite)
@@ -175,6 +197,29 @@ public final class DemoCommand implements Callable<Integer> {
                             (System.nanoTime() - t0) / 1e9);
             }
         });
+    }
+
+    /**
+     * Each model's mean win rate over the counterparts, whole consultations (the headline) and single doctor turns,
+     * with bootstrap 95% intervals over cases and the win/tie/loss counts behind them.
+     */
+    static void table(ConsultSummary s, PrintStream out) {
+        out.printf(Locale.ROOT, "%nmean win rate against the records' 5 counterparts, rubric judge (%d held-out cases; 95%% intervals over cases)%n",
+                s.whole().cases());
+        out.printf(Locale.ROOT, "%-6s  %-30s %-17s  %-30s %s%n", "model", "whole consultation", "wins/ties/losses", "per doctor turn", "wins/ties/losses");
+        for (WinRates.ModelRates m : s.whole().models()) {
+            WinRates.ModelRates t = s.perTurn() == null ? null : s.perTurn().models().stream().filter(x -> x.model().equals(m.model())).findFirst().orElse(null);
+            out.printf(Locale.ROOT, "%-6s  %-30s %-17s  %-30s %s%n", m.model(), rate(m), counts(m), t == null ? "-" : rate(t), t == null ? "" : counts(t));
+        }
+    }
+
+    private static String rate(WinRates.ModelRates m) {
+        Bootstrap.Interval iv = m.meanWinRate().winRate();
+        return String.format(Locale.ROOT, "%5.1f%%  [%5.1f%%, %5.1f%%]", 100 * iv.estimate(), 100 * iv.low(), 100 * iv.high());
+    }
+
+    private static String counts(WinRates.ModelRates m) {
+        return m.counts().wins() + " / " + m.counts().ties() + " / " + m.counts().losses();
     }
 
     /** Numbered stage lines with their times. */

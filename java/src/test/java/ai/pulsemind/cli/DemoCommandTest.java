@@ -23,15 +23,19 @@ class DemoCommandTest {
     void aLargerBudgetGivesLargerStagesAndAShortOneRunsAtTheFloors() {
         DemoPlan quick = DemoPlan.forMinutes(DemoPlan.QUICK_MINUTES), def = DemoPlan.forMinutes(DemoPlan.DEFAULT_MINUTES),
                 hour = DemoPlan.forMinutes(60);
-        assertTrue(quick.sftSteps() < def.sftSteps() && def.sftSteps() < hour.sftSteps(), quick + " " + def + " " + hour);
-        assertTrue(quick.cases() <= def.cases() && def.cases() < hour.cases(), quick + " " + def + " " + hour);
+        for (var pair : java.util.List.of(java.util.List.of(quick, def), java.util.List.of(def, hour))) {
+            DemoPlan a = pair.get(0), b = pair.get(1);
+            assertTrue(a.sftSteps() <= b.sftSteps() && a.crpoSteps() <= b.crpoSteps() && a.evalCases() <= b.evalCases()
+                    && a.cases() <= b.cases(), a + " vs " + b);
+        }
+        assertTrue(def.sftSteps() < hour.sftSteps() && def.crpoSteps() < hour.crpoSteps() && def.evalCases() < hour.evalCases());
         DemoPlan tiny = DemoPlan.forMinutes(0.1);
-        assertEquals(15, tiny.sftSteps(), "the floor");
-        assertEquals(60, tiny.cases(), "the floor");
-        // the default fits its 15 minutes by the measured costs, with the rest as margin
-        double sftSeconds = def.sftSteps() * DemoPlan.SFT_STEP_SECONDS + DemoPlan.FIXED_SECONDS;
-        assertTrue(sftSeconds < 15 * 60 * 0.5, "SFT alone takes " + sftSeconds + " s of the 900");
-        assertThrows(IllegalArgumentException.class, () -> new DemoPlan(0, 60, 15, 8, 512));
+        assertEquals(java.util.List.of(15, 3, 6, 80), java.util.List.of(tiny.sftSteps(), tiny.crpoSteps(), tiny.evalCases(), tiny.cases()), "the floors");
+        // by the measured costs, the default fits its 15 minutes with the margin left over, and the quick one about 3
+        assertTrue(def.expectedSeconds() <= 15 * 60 * (1 - DemoPlan.MARGIN) + 1, def.expectedSeconds() + " s");
+        assertTrue(def.expectedSeconds() > 15 * 60 * 0.6, "the default uses its budget: " + def.expectedSeconds() + " s");
+        assertTrue(quick.expectedSeconds() < 4 * 60, quick.expectedSeconds() + " s");
+        assertThrows(IllegalArgumentException.class, () -> DemoPlan.forMinutes(0));
     }
 
     @Test
