@@ -65,6 +65,13 @@ final class ServeFixture {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The value of a metric line given with its labels, e.g. {@code name{a="b"}}. */
+    static long metricLabelled(String text, String nameAndLabels) {
+        for (String line : text.split("\n"))
+            if (line.startsWith(nameAndLabels + " ")) return (long) Double.parseDouble(line.substring(nameAndLabels.length() + 1).strip());
+        throw new AssertionError("no metric " + nameAndLabels + " in:\n" + text);
+    }
+
     /** The value of an unlabelled metric in {@code /metrics} text. */
     static long metric(String text, String name) {
         for (String line : text.split("\n"))
