@@ -122,4 +122,14 @@ class ServerLimitsTest {
             assertEquals(r.requests(), metric(m, "pulsemind_request_duration_seconds_count"));
         }
     }
+
+    @Test
+    void serveRefusesAKeyVariableThatIsNotSetAndAMissingModel() {
+        ServeFixture.Run r = ServeFixture.cli("serve", "--model", tiny.toString(), "--api-key-env", "PULSEMIND_TEST_UNSET_KEY_VAR");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--api-key-env: the environment variable PULSEMIND_TEST_UNSET_KEY_VAR is not set"), r.err());
+        r = ServeFixture.cli("serve", "--model", tmp.resolve("absent").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("does not exist"), r.err());
+    }
 }
