@@ -1,6 +1,17 @@
 package ai.pulsemind.serve;
 
+import ai.pulsemind.backend.Backend;
+import ai.pulsemind.backend.Backends;
+import ai.pulsemind.data.Conversation;
+import ai.pulsemind.data.OpenAiMessages;
+import ai.pulsemind.model.generate.ChatModel;
+import ai.pulsemind.model.generate.Completion;
 import ai.pulsemind.model.io.OracleFixtures;
+import ai.pulsemind.tensor.DType;
+import ai.pulsemind.tensor.Tensor;
+import ai.pulsemind.train.Lora;
+import ai.pulsemind.train.LoraConfig;
+import ai.pulsemind.train.PeftAdapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
@@ -28,7 +39,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static ai.pulsemind.serve.ServeFixture.cli;
@@ -158,6 +172,59 @@ class ServerOpenAiClientTest {
         String reply = c.choices().getFirst().message().content().orElseThrow();
         assertEquals(new String(reply.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1),
                 text.toString(), "the tokens' bytes spell the reply");
+
+        List<Double> streamed = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> st = client.chat().completions().createStreaming(
+                chat().temperature(0.0).maxCompletionTokens(10).logprobs(true).build())) {
+            st.stream().forEach(ch -> ch.choices().forEach(c2 -> c2.logprobs().flatMap(ChatCompletionChunk.Choice.Logprobs::content)
+                    .ifPresent(l -> l.forEach(t -> streamed.add(t.logprob())))));
+        }
+        assertEquals(content.stream().map(ChatCompletionTokenLogprob::logprob).toList(), streamed, "a stream carries the same log-probs");
+    }
+
+    @Test
+    void anAdapterGivenToTheServerIsTheOneItGeneratesWith(@TempDir Path tmp) throws Exception {
+        Path adapter = randomAdapter(tmp.resolve("adapter"));
+        String body = "[{\"role\":\"user\",\"content\":" + M.writeValueAsString(USER) + "}]";
+        Conversation conv = OpenAiMessages.parse(M.readTree(body), OpenAiMessages.ImagePolicy.INLINE_ONLY);
+        Completion direct;
+        try (Backend be = Backends.open("cpu", 2); ChatModel cm = ChatModel.open(modelDir, be)) {
+            PeftAdapter.attach(adapter, be, cm.model());
+            direct = cm.generate(conv, cm.greedy(10).withLogprobs(0));
+        }
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("tiny-tied-f32").addUserMessage(USER)
+                .temperature(0.0).maxCompletionTokens(10).logprobs(true).build();
+        List<ChatCompletionTokenLogprob> base = client.chat().completions().create(p).choices().getFirst().logprobs().orElseThrow().content().orElseThrow();
+        try (Server adapted = Server.start(ServerConfig.of(modelDir).withPort(0).withDevice("cpu", 2).withAdapter(adapter))) {
+            ChatCompletion c = ServeFixture.client(adapted, null).chat().completions().create(p);
+            assertEquals(direct.text(), c.choices().getFirst().message().content().orElseThrow());
+            List<ChatCompletionTokenLogprob> lp = c.choices().getFirst().logprobs().orElseThrow().content().orElseThrow();
+            double offBase = 0;
+            for (int k = 0; k < lp.size(); k++) {
+                assertEquals(direct.logprobs()[k], lp.get(k).logprob(), 1e-5, "token " + k);
+                if (k < base.size()) offBase = Math.max(offBase, Math.abs(base.get(k).logprob() - lp.get(k).logprob()));
+            }
+            assertTrue(offBase > 1e-2, "the adapter changes the replies' log-probs: max |adapted - base| = " + offBase);
+        }
+    }
+
+    /** An adapter on every text projection with random, non-zero A and B, written as PEFT writes it. */
+    private static Path randomAdapter(Path dir) throws Exception {
+        try (Backend be = Backends.open("cpu", 1); ChatModel cm = ChatModel.open(modelDir, be)) {
+            LoraConfig cfg = new LoraConfig(4, 8f, 0f, false, LoraConfig.ALL_TEXT, false);
+            Lora lora = Lora.attach(be, cm.model(), cfg, 3);
+            Map<String, Tensor> values = new LinkedHashMap<>();
+            SplittableRandom r = new SplittableRandom(5);
+            lora.tensors().forEach((k, t) -> {
+                Tensor h = Tensor.hostEmpty(DType.F32, t.shape());
+                for (long i = 0; i < h.numel(); i++) h.setFloat(i, (float) (r.nextGaussian() * 0.3));
+                values.put(k, h);
+            });
+            lora.assign(be, values);
+            PeftAdapter.write(dir, cfg, lora.tensors(), be, "tiny-tied-f32");
+            values.values().forEach(Tensor::close);
+        }
+        return dir;
     }
 
     @Test
