@@ -54,6 +54,7 @@ public final class Server implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         jetty.addConnector(connector);
         jetty.setHandler(new ApiHandler(this, config, metrics, chat));
+        jetty.setErrorHandler(new JsonErrorHandler());
     }
 
     /**

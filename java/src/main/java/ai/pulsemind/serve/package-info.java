@@ -16,6 +16,8 @@
  *
  * The engine thread never touches a socket: listeners only put tokens on the request's queue, and the request's
  * own thread writes them (several at once when it falls behind). A write that fails (the client went away)
- * cancels the request's engine handles, which frees their slots at the next engine step.
+ * cancels the request's engine handles, which frees their slots at the next engine step. A non-streamed request
+ * writes nothing until its answer, so a client that leaves it is only noticed when the connection reports a failure
+ * (Jetty's failure listener); otherwise it runs to its max_tokens. Clients that may give up should stream.
  */
 package ai.pulsemind.serve;

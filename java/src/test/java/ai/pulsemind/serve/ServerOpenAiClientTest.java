@@ -300,6 +300,12 @@ class ServerOpenAiClientTest {
         assertEquals(413, big.statusCode());
         assertEquals("request_too_large", big.code().orElseThrow());
 
+        HttpResponse<String> huge = ServeFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/models")).header("X-Padding", "p".repeat(20_000)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(431, huge.statusCode(), "headers past Jetty's limit");
+        assertEquals("invalid_request_error", M.readTree(huge.body()).get("error").get("type").asText(), huge.body());
+
         assertEquals(404, raw(server, "GET", "/v1/nothing", null, KEY).statusCode());
         assertEquals(405, raw(server, "GET", "/v1/chat/completions", null, KEY).statusCode());
 
