@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Prefill and decode tokens/s of a Qwen2.5-0.5B-shaped decoder (random weights, f32, batch 1): ours
+# Prefill and decode tokens/s of a Qwen2.5-0.5B-shaped decoder (random weights, batch 1): ours
 # (`bin/pulsemind bench generate`) against Hugging Face transformers `generate` on PyTorch CPU, in the same run.
+# DTYPE=bf16 (default) is a bf16 checkpoint: ours keeps the linear layers bf16 and computes in f32; the peer
+# runs in f32 and in bf16 and the ratio is taken against the faster of the two. DTYPE=f32: both f32.
 # Rounds alternate which side goes first (the machine may be shared); each side's figure is the median of its
 # rounds. Writes bench/results/generate-<date>.json and appends a line to bench/results/history.jsonl.
 #   bench/run-generate-peer.sh [ROUNDS]     default 3 rounds (~12 min on 2 cores)
@@ -8,21 +10,31 @@
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/peers/common.sh" run-generate-peer torch transformers
 rounds=${1:-3}
+dtype=${DTYPE:-bf16}
 args=(--shape qwen2.5-0.5b --prompt 128 --new 16 --reps 3 --warmup 1)
 
 mvn -q -B -DskipTests package
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- java bench || echo "-dirty")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-ours() { bin/pulsemind bench generate "${args[@]}" --json | tail -1 >> "$tmp/ours.jsonl"; }
-peer() { "$py" bench/peers/hf_generate.py "${args[@]}" --threads 2 | tail -1 >> "$tmp/peer.jsonl"; }
+ours() { bin/pulsemind bench generate "${args[@]}" --dtype "$dtype" --json | tail -1 >> "$tmp/ours.jsonl"; }
+peer() { # the peer's faster dtype: f32, and bf16 too for a bf16 checkpoint
+  local d best="" bt=0 line
+  for d in f32 $([ "$dtype" = bf16 ] && echo bf16); do
+    line=$("$py" bench/peers/hf_generate.py "${args[@]}" --dtype "$d" --threads 2 | tail -1)
+    echo "$line" >> "$tmp/peer-all.jsonl"
+    t=$(echo "$line" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["decode_tokens_per_s"])')
+    if [ -z "$best" ] || "$py" -c "import sys; sys.exit(0 if $t > $bt else 1)"; then best=$line; bt=$t; fi
+  done
+  echo "$best" >> "$tmp/peer.jsonl"
+}
 for r in $(seq 1 "$rounds"); do
   if [ $((r % 2)) -eq 1 ]; then ours; peer; else peer; ours; fi
   echo "round $r/$rounds: ours $(tail -1 "$tmp/ours.jsonl")" >&2
   echo "round $r/$rounds: peer $(tail -1 "$tmp/peer.jsonl")" >&2
 done
 
-"$py" - "$tmp" "$commit" "$load" "${args[*]}" <<'PY'
+"$py" - "$tmp" "$commit" "$load" "${args[*]} --dtype $dtype" <<'PY'
 import json, statistics, subprocess, sys, datetime, platform
 tmp, commit, load, args = sys.argv[1:5]
 ours = [json.loads(l) for l in open(f"{tmp}/ours.jsonl")]
@@ -36,11 +48,11 @@ out = {
     "machine": f"{cpu}, {len([l for l in open('/proc/cpuinfo') if l.startswith('processor')])} cores",
     "load_average_at_start": load, "commit": commit,
     "workload": "Qwen2.5-0.5B-shaped decoder (24 layers, 896 wide, 14/2 heads, 4864 FFN, 151,936 vocab, tied), "
-                "random weights, f32, batch 1, 128-token prompt, 16 new tokens, greedy; prefill = generate(1), "
+                f"random weights, {args.split('--dtype ')[1]} checkpoint (ours: bf16 linears read as stored, f32 compute; peer: the faster of f32 and bf16), batch 1, 128-token prompt, 16 new tokens, greedy; prefill = generate(1), "
                 "decode = (generate(16) - generate(1)) / 15, medians of 3 after 1 warm-up; rounds alternate order",
     "commands": {"ours": f"bin/pulsemind bench generate {args} --json",
-                 "peer": f"python bench/peers/hf_generate.py {args} --threads 2"},
-    "rounds": {"ours": ours, "peer": peer},
+                 "peer": f"python bench/peers/hf_generate.py {args.split(' --dtype')[0]} --dtype f32|bf16 --threads 2"},
+    "rounds": {"ours": ours, "peer": peer, "peer_all_dtypes": [json.loads(l) for l in open(f"{tmp}/peer-all.jsonl")]},
     "median": {"ours": {k: med(ours, f"{k}_tokens_per_s") for k in ("prefill", "decode")},
                "peer": {k: round(med(peer, f"{k}_tokens_per_s"), 2) for k in ("prefill", "decode")},
                "weights_bytes": ours[0]["weights_bytes"], "host_peak_bytes": max(r["host_peak_bytes"] for r in ours)},

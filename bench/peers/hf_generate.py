@@ -33,11 +33,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"],
+                    help="weights and compute dtype; bf16 uses PyTorch's bf16 CPU kernels (AVX512-BF16 where present)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     cfg = Qwen2Config(rms_norm_eps=1e-6, **SHAPES[a.shape])
-    model = Qwen2ForCausalLM(cfg).eval().to(torch.float32)
+    model = Qwen2ForCausalLM(cfg).eval().to(torch.float32 if a.dtype == "f32" else torch.bfloat16)
     ids = torch.randint(0, cfg.vocab_size, (a.batch, a.prompt))
     def run(n):
         t = time.perf_counter()
@@ -55,7 +57,7 @@ def main():
     prefill = statistics.median(one)
     decode = max(1e-9, statistics.median(full) - prefill)
     print(json.dumps({"peer": "transformers-generate", "torch": torch.__version__, "transformers": transformers.__version__,
-                      "shape": a.shape, "threads": a.threads, "batch": a.batch, "prompt": a.prompt, "new": a.new,
+                      "shape": a.shape, "dtype": a.dtype, "threads": a.threads, "batch": a.batch, "prompt": a.prompt, "new": a.new,
                       "prefill_tokens_per_s": a.batch * a.prompt / prefill,
                       "decode_tokens_per_s": a.batch * (a.new - 1) / decode}))
 

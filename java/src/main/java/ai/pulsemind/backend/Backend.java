@@ -28,6 +28,12 @@ public interface Backend extends AutoCloseable {
      */
     default DType computeDtype() { return DType.F32; }
 
+    /**
+     * Whether {@link #matmul} takes a BF16 operand beside F32 ones on a backend computing in F32, so a model can
+     * keep BF16 weights as stored instead of widening them (the CPU backends: half the memory and the bytes read).
+     */
+    default boolean takesBf16Weights() { return false; }
+
     // ------------------------------------------------------------------ memory
 
     /** Uninitialised memory on this backend's device. */

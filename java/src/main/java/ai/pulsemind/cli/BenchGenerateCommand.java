@@ -61,6 +61,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     int reps;
     @Option(names = "--json", description = "Print one JSON line.")
     boolean json;
+    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "f32", description = "Checkpoint dtype of the random weights: f32, or bf16 (linear layers then stay bf16 where the backend multiplies by them as stored, as a bf16 checkpoint opened for generation does) (default: ${DEFAULT-VALUE}).")
+    String dtype;
 
     /** Tied embeddings in both shapes. */
     static TextConfig dims(String shape) {
@@ -121,10 +123,16 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         TextConfig d = dims(shape);
         if (prompt + newTokens > d.maxPositionEmbeddings())
             throw new IllegalArgumentException("--prompt + --new is " + (prompt + newTokens) + ", over the " + shape + " context of " + d.maxPositionEmbeddings());
+        boolean bf16 = switch (dtype) {
+            case "f32" -> false;
+            case "bf16" -> true;
+            default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
+        };
         try (Backend be = device.open(threads)) {
             Map<String, Tensor> w = randomWeights(d, 1);
-            long weightBytes = w.values().stream().mapToLong(Tensor::byteSize).sum();
-            Qwen25VL model = new Qwen25VL(be, d, null, true, -1, w::get);
+            if (bf16) w.replaceAll((name, t) -> name.endsWith("_proj.weight") ? narrowed(t) : t);
+            Qwen25VL model = new Qwen25VL(be, d, null, true, -1, w::get, bf16);
+            long weightBytes = model.params().all().values().stream().mapToLong(Tensor::byteSize).sum(); // as placed
             SplittableRandom r = new SplittableRandom(2);
             List<Prompt> prompts = new ArrayList<>();
             for (int b = 0; b < batch; b++) prompts.add(Prompt.ofIds(r.ints(prompt, 0, d.vocabSize()).toArray()));
@@ -141,6 +149,16 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A BF16 copy of an F32 host tensor, which is closed. */
+    private static Tensor narrowed(Tensor f32) {
+        Tensor t = Tensor.hostEmpty(ai.pulsemind.tensor.DType.BF16, f32.shape());
+        try (ai.pulsemind.backend.cpu.ReferenceBackend ref = new ai.pulsemind.backend.cpu.ReferenceBackend()) {
+            ref.convert(f32, t);
+        }
+        f32.close();
+        return t;
     }
 
     /** Seconds: prefill (submission to every first token), the median decoding step, and the whole run. */
@@ -179,15 +197,15 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         String sampling = temperature == null ? "greedy" : "sampled T=" + temperature + " top-p=" + topP;
         if (json) {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format("{\"shape\":\"%s\",\"backend\":\"%s\",\"threads\":%d,\"batch\":%d,\"prompt\":%d,\"new\":%d,\"mode\":\"%s\",\"sampling\":\"%s\"",
-                    shape, be.name(), threads > 0 ? threads : Backends.defaultThreads(), batch, prompt, newTokens, mode, sampling));
+            sb.append(String.format("{\"shape\":\"%s\",\"dtype\":\"%s\",\"backend\":\"%s\",\"threads\":%d,\"batch\":%d,\"prompt\":%d,\"new\":%d,\"mode\":\"%s\",\"sampling\":\"%s\"",
+                    shape, dtype, be.name(), threads > 0 ? threads : Backends.defaultThreads(), batch, prompt, newTokens, mode, sampling));
             if (prefillValid) sb.append(String.format(",\"prefill_tokens_per_s\":%.2f", prefillTps));
             if (decodeValid) sb.append(String.format(",\"decode_tokens_per_s\":%.2f,\"decode_step_ms\":%.3f", decodeTps, stepS * 1e3));
             sb.append(String.format(",\"throughput_tokens_per_s\":%.2f,\"total_s\":%.3f,\"weights_bytes\":%d,\"host_peak_bytes\":%d}",
                     throughput, totalS, weightBytes, HostAllocator.global().stats().peak()));
             System.out.println(sb);
         } else {
-            StringBuilder sb = new StringBuilder(String.format("%s on %s, %s, %s, batch %d × (%d prompt + %d new):", shape, be.name(), mode,
+            StringBuilder sb = new StringBuilder(String.format("%s (%s) on %s, %s, %s, batch %d × (%d prompt + %d new):", shape, dtype, be.name(), mode,
                     sampling, batch, prompt, newTokens));
             if (prefillValid) sb.append(String.format(" prefill %.1f tokens/s,", prefillTps));
             if (decodeValid) sb.append(String.format(" decode %.2f tokens/s (%.1f ms/step),", decodeTps, stepS * 1e3));

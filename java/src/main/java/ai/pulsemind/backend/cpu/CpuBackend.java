@@ -31,6 +31,14 @@ public class CpuBackend extends ReferenceBackend {
         FastGemm.matmul(pool, a, ta, b, tb, c, alpha, beta, dims);
     }
 
+    /** BF16 B read as stored: widened lane by lane in the decoding path, and as it is packed in the blocked one. */
+    @Override
+    protected boolean matmulBf16BKernel(MemorySegment a, boolean ta, MemorySegment b, boolean tb, MemorySegment c,
+                                        float alpha, float beta, int[] dims) {
+        FastGemm.matmul(pool, a, ta, b, tb, true, c, alpha, beta, dims);
+        return true;
+    }
+
     // ------------------------------------------------------------------ elementwise
 
     @Override

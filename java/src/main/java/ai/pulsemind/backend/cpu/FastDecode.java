@@ -1,7 +1,6 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -54,7 +53,7 @@ final class FastDecode {
             int c = 0;
             for (; c + VL <= d; c += VL) s = load(k, ko + c).fma(FloatVector.fromArray(S, qs, hh * dp + c), s);
             if (c < d) s = load(k, ko + c, S.indexInRange(c, d)).fma(FloatVector.fromArray(S, qs, hh * dp + c), s);
-            sc[hh * n + j] = s.reduceLanes(VectorOperators.ADD);
+            sc[hh * n + j] = LaneSum.of(s);
         }
     }
 
@@ -69,7 +68,7 @@ final class FastDecode {
             e.intoArray(sc, o + j);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(acc);
         for (; j < n; j++) sum += sc[o + j] = (float) Math.exp(sc[o + j] - max);
         return sum;
     }

@@ -54,24 +54,35 @@ final class FastGemm {
 
     private FastGemm() {}
 
-    /** One operand: a (rows x cols) row-major matrix at element {@code off} of {@code seg}, read transposed if {@code t}. */
-    record Mat(MemorySegment seg, long off, int rows, int cols, boolean t) {}
+    /**
+     * One operand: a (rows x cols) row-major matrix at element {@code off} of {@code seg}, read transposed if
+     * {@code t}; its elements F32, or BF16 with {@code bf16} (widened exactly as they are packed or loaded).
+     */
+    record Mat(MemorySegment seg, long off, int rows, int cols, boolean t, boolean bf16) {
+        Mat(MemorySegment seg, long off, int rows, int cols, boolean t) { this(seg, off, rows, cols, t, false); }
+    }
 
     /** dims = {B, M, N, K, Ba, Bb} as returned by OpChecks.matmul. */
     static void matmul(CpuPool pool, MemorySegment a, boolean ta, MemorySegment b, boolean tb, MemorySegment c,
                        float alpha, float beta, int[] dims) {
+        matmul(pool, a, ta, b, tb, false, c, alpha, beta, dims);
+    }
+
+    /** As above; with {@code bBf16} B's elements are BF16 (a weight kept as stored), with the same results as its F32 copy. */
+    static void matmul(CpuPool pool, MemorySegment a, boolean ta, MemorySegment b, boolean tb, boolean bBf16,
+                       MemorySegment c, float alpha, float beta, int[] dims) {
         int batch = dims[0], m = dims[1], n = dims[2], k = dims[3], ba = dims[4], bb = dims[5];
         long sa = (long) m * k, sb = (long) k * n, sc = (long) m * n;
         long work = (long) m * n * k;
         if (batch > 1 && work * pool.threads() < SERIAL_WORK * 64) {
             // Many small products (attention-sized): one product per piece, each on one thread.
             pool.run(batch, (p, w) -> gemm(pool, false, w, new Mat(a, ba == 1 ? 0 : p * sa, ta ? k : m, ta ? m : k, ta),
-                    new Mat(b, bb == 1 ? 0 : p * sb, tb ? n : k, tb ? k : n, tb), c, p * sc, m, n, k, alpha, beta));
+                    new Mat(b, bb == 1 ? 0 : p * sb, tb ? n : k, tb ? k : n, tb, bBf16), c, p * sc, m, n, k, alpha, beta));
             return;
         }
         for (int p = 0; p < batch; p++) {
             Mat ma = new Mat(a, ba == 1 ? 0 : p * sa, ta ? k : m, ta ? m : k, ta);
-            Mat mb = new Mat(b, bb == 1 ? 0 : p * sb, tb ? n : k, tb ? k : n, tb);
+            Mat mb = new Mat(b, bb == 1 ? 0 : p * sb, tb ? n : k, tb ? k : n, tb, bBf16);
             long cOff = p * sc;
             if (work < SERIAL_WORK) pool.run(1, (t, w) -> gemm(pool, false, w, ma, mb, c, cOff, m, n, k, alpha, beta));
             else gemm(pool, true, 0, ma, mb, c, cOff, m, n, k, alpha, beta);
@@ -91,7 +102,7 @@ final class FastGemm {
             return;
         }
         if (m <= FastGemv.MAX_ROWS) {
-            FastGemv.gemv(pool, parallel, worker, a, b, c, co, m, n, k, alpha, beta);
+            FastGemv.gemv(pool, parallel, worker, a, b, c, co, m, n, k, alpha, beta); // B's BF16 flag travels in b
             return;
         }
         // x·Wᵀ with fewer rows of x than of W: packing W as B would transpose all of it for little arithmetic.
@@ -99,7 +110,7 @@ final class FastGemm {
         // element is the same FMA sequence either way (the product commutes), so the result is unchanged.
         boolean swap = b.t() && m < n;
         if (swap) {
-            Mat w = new Mat(b.seg(), b.off(), n, k, false);
+            Mat w = new Mat(b.seg(), b.off(), n, k, false, b.bf16());
             Mat xt = a.t() ? new Mat(a.seg(), a.off(), k, m, false) : new Mat(a.seg(), a.off(), m, k, true);
             a = w;
             b = xt;
@@ -167,11 +178,11 @@ final class FastGemm {
         float[] cb = pool.floats(w, SLOT_C, rowsPad * NR);
         int ars, aps;
         if (!a.t()) { // A (m x k) row-major: rows of the block as they are
-            packRows(a.seg(), a.off() + (long) ic * a.cols() + pc, a.cols(), rows, kc, ap, 0, kc, rowsPad);
+            packRows(a, a.off() + (long) ic * a.cols() + pc, a.cols(), rows, kc, ap, 0, kc, rowsPad);
             ars = kc;
             aps = 1;
         } else {      // A stored (k x m): the block's columns are rows of the stored matrix
-            packRows(a.seg(), a.off() + (long) pc * a.cols() + ic, a.cols(), kc, rows, ap, 0, rowsPad, kc);
+            packRows(a, a.off() + (long) pc * a.cols() + ic, a.cols(), kc, rows, ap, 0, rowsPad, kc);
             ars = 1;
             aps = rowsPad;
         }
@@ -198,16 +209,31 @@ final class FastGemm {
         if (rows < rowsPad) Arrays.fill(dst, at + rows * dstStride, at + rowsPad * dstStride, 0f);
     }
 
+    /** {@link #packRows(MemorySegment, long, int, int, int, float[], int, int, int)} from an operand, F32 or BF16. */
+    private static void packRows(Mat m, long off, int stride, int rows, int len, float[] dst, int at, int dstStride,
+                                 int rowsPad) {
+        if (!m.bf16()) {
+            packRows(m.seg(), off, stride, rows, len, dst, at, dstStride, rowsPad);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int d = at + r * dstStride;
+            Bf16.widen(m.seg(), off + (long) r * stride, dst, d, len);
+            if (len < dstStride) Arrays.fill(dst, d + len, d + dstStride, 0f);
+        }
+        if (rows < rowsPad) Arrays.fill(dst, at + rows * dstStride, at + rowsPad * dstStride, 0f);
+    }
+
     /** Packs B rows [pc, pc+kc) x cols [j0, j0+cols) into one kc x NR panel, zero-padded to NR columns. */
     static void packB(Mat b, int pc, int kc, int j0, int cols, float[] dst, int at, CpuPool pool, int w) {
         if (!b.t()) {
-            if (cols == NR) packPanelRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, dst, at);
-            else packRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, cols, dst, at, NR, kc);
+            if (cols == NR && !b.bf16()) packPanelRows(b.seg(), b.off() + (long) pc * b.cols() + j0, b.cols(), kc, dst, at);
+            else packRows(b, b.off() + (long) pc * b.cols() + j0, b.cols(), kc, cols, dst, at, NR, kc);
             return;
         }
         // B stored (n x k): copy the panel's rows (contiguous in k), then transpose in the cache.
         float[] t = pool.floats(w, SLOT_T, NR * kc);
-        packRows(b.seg(), b.off() + (long) j0 * b.cols() + pc, b.cols(), cols, kc, t, 0, kc, NR);
+        packRows(b, b.off() + (long) j0 * b.cols() + pc, b.cols(), cols, kc, t, 0, kc, NR);
         transpose(t, kc, dst, at, kc);
     }
 

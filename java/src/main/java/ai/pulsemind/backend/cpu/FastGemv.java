@@ -1,8 +1,6 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -32,8 +30,13 @@ final class FastGemv {
 
     private FastGemv() {}
 
+    /**
+     * A (F32) times B, F32 or BF16 ({@code b.bf16()}: widened lane by lane as it is loaded, so the same FMAs on the
+     * same values as an F32 copy of B, and the same bits, from half the bytes).
+     */
     static void gemv(CpuPool pool, boolean parallel, int worker, FastGemm.Mat a, FastGemm.Mat b, MemorySegment c,
                      long co, int m, int n, int k, float alpha, float beta) {
+        boolean b16 = b.bf16();
         int kp = roundUp(k, VL);
         float[] ar = new float[m * kp]; // small: m ≤ 8 rows
         for (int i = 0; i < m; i++) {
@@ -47,64 +50,72 @@ final class FastGemv {
         int pieces = ceilDiv(n, pieceCols);
         CpuPool.Body body = (t, w) -> {
             int j0 = t * pieceCols, j1 = Math.min(n, j0 + pieceCols);
-            if (b.t()) dots(ar, kp, m, k, b, j0, j1, c, co, n, alpha, beta);
-            else rows(pool, w, ar, kp, m, k, b, j0, j1, c, co, n, alpha, beta);
+            if (b.t()) dots(ar, kp, m, k, b, b16, j0, j1, c, co, n, alpha, beta);
+            else rows(pool, w, ar, kp, m, k, b, b16, j0, j1, c, co, n, alpha, beta);
         };
         if (parallel) pool.run(pieces, body);
         else for (int t = 0; t < pieces; t++) body.run(t, worker);
     }
 
     /** C[i][j] for j in [j0, j1), B stored (n x k). */
-    private static void dots(float[] ar, int kp, int m, int k, FastGemm.Mat b, int j0, int j1, MemorySegment c, long co,
-                             int ldc, float alpha, float beta) {
+    private static void dots(float[] ar, int kp, int m, int k, FastGemm.Mat b, boolean b16, int j0, int j1,
+                             MemorySegment c, long co, int ldc, float alpha, float beta) {
         for (int j = j0; j < j1; j++) {
             long bo = b.off() + (long) j * k;
             for (int i = 0; i < m; i += 4) {
                 int rows = Math.min(4, m - i);
-                if (rows == 1) dot1(ar, i * kp, k, b.seg(), bo, c, co + (long) i * ldc + j, alpha, beta);
-                else dot4(ar, kp, i, rows, k, b.seg(), bo, c, co + (long) i * ldc + j, ldc, alpha, beta);
+                if (rows == 1) dot1(ar, i * kp, k, b.seg(), b16, bo, c, co + (long) i * ldc + j, alpha, beta);
+                else dot4(ar, kp, i, rows, k, b.seg(), b16, bo, c, co + (long) i * ldc + j, ldc, alpha, beta);
             }
         }
     }
 
     /** Up to four dot products of A rows i..i+rows with one B row, each finished into C. */
-    private static void dot4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, long bo, MemorySegment c,
-                             long at, int ldc, float alpha, float beta) {
+    private static void dot4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, boolean b16, long bo,
+                             MemorySegment c, long at, int ldc, float alpha, float beta) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         int a0 = i * kp, a1 = Math.min(i + 1, i + rows - 1) * kp, a2 = Math.min(i + 2, i + rows - 1) * kp;
         int a3 = Math.min(i + 3, i + rows - 1) * kp;
         int p = 0;
         for (; p + VL <= k; p += VL) {
-            FloatVector bv = load(bs, bo + p);
+            FloatVector bv = loadB(bs, b16, bo + p);
             s0 = FloatVector.fromArray(S, ar, a0 + p).fma(bv, s0);
             s1 = FloatVector.fromArray(S, ar, a1 + p).fma(bv, s1);
             s2 = FloatVector.fromArray(S, ar, a2 + p).fma(bv, s2);
             s3 = FloatVector.fromArray(S, ar, a3 + p).fma(bv, s3);
         }
         if (p < k) { // A is zero-padded to kp, so the masked-off lanes add 0
-            FloatVector bv = load(bs, bo + p, S.indexInRange(p, k));
+            FloatVector bv = loadB(bs, b16, bo + p, p, k);
             s0 = FloatVector.fromArray(S, ar, a0 + p).fma(bv, s0);
             s1 = FloatVector.fromArray(S, ar, a1 + p).fma(bv, s1);
             s2 = FloatVector.fromArray(S, ar, a2 + p).fma(bv, s2);
             s3 = FloatVector.fromArray(S, ar, a3 + p).fma(bv, s3);
         }
-        finish(c, at, s0.reduceLanes(VectorOperators.ADD), alpha, beta);
-        if (rows > 1) finish(c, at + ldc, s1.reduceLanes(VectorOperators.ADD), alpha, beta);
-        if (rows > 2) finish(c, at + 2L * ldc, s2.reduceLanes(VectorOperators.ADD), alpha, beta);
-        if (rows > 3) finish(c, at + 3L * ldc, s3.reduceLanes(VectorOperators.ADD), alpha, beta);
+        finish(c, at, LaneSum.of(s0), alpha, beta);
+        if (rows > 1) finish(c, at + ldc, LaneSum.of(s1), alpha, beta);
+        if (rows > 2) finish(c, at + 2L * ldc, LaneSum.of(s2), alpha, beta);
+        if (rows > 3) finish(c, at + 3L * ldc, LaneSum.of(s3), alpha, beta);
     }
 
     /**
      * One dot product of A's row at {@code a0} with one B row (decoding at batch 1): {@link #dot4}'s arithmetic for
      * a single row, in the same order, without its three idle accumulators (a quarter of the loads and FMAs).
      */
-    private static void dot1(float[] ar, int a0, int k, MemorySegment bs, long bo, MemorySegment c, long at,
+    private static void dot1(float[] ar, int a0, int k, MemorySegment bs, boolean b16, long bo, MemorySegment c, long at,
                              float alpha, float beta) {
         FloatVector s0 = FloatVector.zero(S);
         int p = 0;
-        for (; p + VL <= k; p += VL) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(load(bs, bo + p), s0);
-        if (p < k) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(load(bs, bo + p, S.indexInRange(p, k)), s0);
-        finish(c, at, s0.reduceLanes(VectorOperators.ADD), alpha, beta);
+        for (; p + VL <= k; p += VL) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(loadB(bs, b16, bo + p), s0);
+        if (p < k) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(loadB(bs, b16, bo + p, p, k), s0);
+        finish(c, at, LaneSum.of(s0), alpha, beta);
+    }
+
+    /** VL values of B from element {@code i}, F32 or BF16 widened. */
+    private static FloatVector loadB(MemorySegment s, boolean b16, long i) { return b16 ? Bf16.load(s, i) : load(s, i); }
+
+    /** As above for row positions {@code from} to {@code to} − 1 (the lanes past {@code to} are 0). */
+    private static FloatVector loadB(MemorySegment s, boolean b16, long i, int from, int to) {
+        return b16 ? Bf16.load(s, i, from, to) : load(s, i, S.indexInRange(from, to));
     }
 
     /** C = alpha·s + beta·C; beta 0 ignores C (it may hold garbage), as BLAS does. */
@@ -116,8 +127,8 @@ final class FastGemv {
 
 
     /** C[i][j0..j1) for B stored (k x n): rows of B streamed once, accumulated in an L1 buffer. */
-    private static void rows(CpuPool pool, int w, float[] ar, int kp, int m, int k, FastGemm.Mat b, int j0, int j1,
-                             MemorySegment c, long co, int ldc, float alpha, float beta) {
+    private static void rows(CpuPool pool, int w, float[] ar, int kp, int m, int k, FastGemm.Mat b, boolean b16,
+                             int j0, int j1, MemorySegment c, long co, int ldc, float alpha, float beta) {
         int width = j1 - j0, wp = roundUp(width, VL);
         float[] acc = pool.floats(w, SLOT_ACC, m * wp);
         Arrays.fill(acc, 0, m * wp, 0f);
@@ -128,11 +139,9 @@ final class FastGemv {
                 FloatVector a = FloatVector.broadcast(S, ar[i * kp + p]);
                 int at = i * wp;
                 for (int v = 0; v < full; v += VL)
-                    load(b.seg(), bo + v).fma(a, FloatVector.fromArray(S, acc, at + v)).intoArray(acc, at + v);
-                if (full < width) {
-                    VectorMask<Float> mk = S.indexInRange(full, width);
-                    load(b.seg(), bo + full, mk).fma(a, FloatVector.fromArray(S, acc, at + full)).intoArray(acc, at + full);
-                }
+                    loadB(b.seg(), b16, bo + v).fma(a, FloatVector.fromArray(S, acc, at + v)).intoArray(acc, at + v);
+                if (full < width)
+                    loadB(b.seg(), b16, bo + full, full, width).fma(a, FloatVector.fromArray(S, acc, at + full)).intoArray(acc, at + full);
             }
         }
         float[] tile = new float[MicroKernel.NR];

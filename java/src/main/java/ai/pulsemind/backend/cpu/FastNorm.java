@@ -46,7 +46,7 @@ final class FastNorm {
             VectorMask<Float> m = S.indexInRange(i, c);
             acc = load(x, xo + i, m).fma(load(y, yo + i, m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
 
@@ -95,7 +95,7 @@ final class FastNorm {
             acc = v.fma(v, acc);
             store(load(x, o + i, m).mul(s).mul(load(w, i, m)), out, o + i, m);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     private static void scaleByWeight(MemorySegment x, long o, float s, MemorySegment w, MemorySegment out, int c) {
@@ -132,7 +132,7 @@ final class FastNorm {
             VectorMask<Float> m = S.indexInRange(i, c);
             acc = load(w, i, m).mul(load(dout, o + i, m)).fma(load(x, o + i, m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     private static void rmsnormRowBackward(MemorySegment x, MemorySegment w, MemorySegment dout, MemorySegment dx,
@@ -200,7 +200,7 @@ final class FastNorm {
             VectorMask<Float> m = S.indexInRange(i, c);
             acc = acc.add(load(x, o + i, m).sub(shift).blend(0f, m.not()));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     private static float sumSquaredDeviation(MemorySegment x, long o, int c, float hi, float lo) {
@@ -215,7 +215,7 @@ final class FastNorm {
             FloatVector d = load(x, o + i, m).sub(hi).sub(lo).blend(0f, m.not());
             acc = d.fma(d, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     private static void normalizeRow(MemorySegment x, long o, int c, float hi, float lo, float rs, MemorySegment w,
@@ -263,8 +263,8 @@ final class FastNorm {
             sd = sd.add(g);
             sdx = g.fma(xhat, sdx);
         }
-        sums[0] = sd.reduceLanes(VectorOperators.ADD);
-        sums[1] = sdx.reduceLanes(VectorOperators.ADD);
+        sums[0] = LaneSum.of(sd);
+        sums[1] = LaneSum.of(sdx);
     }
 
     private static void layernormRowBackward(MemorySegment x, MemorySegment w, MemorySegment dout, MemorySegment dx,
@@ -332,7 +332,7 @@ final class FastNorm {
         float m = mx.reduceLanes(VectorOperators.MAX);
         for (int j = i; j < c; j++) m = Math.max(m, x.getAtIndex(Mem.F, next + j));
         nextMax[0] = m;
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(acc);
         return i < c ? sum + expTail(x, out, o, i, c, max) : sum;
     }
 
@@ -345,7 +345,7 @@ final class FastNorm {
             acc = acc.add(e);
             store(e, out, o + i);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(acc);
         return i < c ? sum + expTail(x, out, o, i, c, max) : sum;
     }
 
@@ -354,7 +354,7 @@ final class FastNorm {
         VectorMask<Float> m = S.indexInRange(i, c);
         FloatVector e = VecMath.exp(load(x, o + i, m).sub(max)).blend(0f, m.not());
         store(e, out, o + i, m);
-        return e.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(e);
     }
 
     private static void scale(MemorySegment y, long o, int c, float s) {

@@ -67,8 +67,41 @@ public class ReferenceBackend implements Backend {
     @Override
     public final void matmul(Tensor a, boolean ta, Tensor b, boolean tb, Tensor c, float alpha, float beta) {
         int[] dims = checks.matmul(a, ta, b, tb, c);
-        matmulKernel(a.segment(), ta, b.segment(), tb, c.segment(), alpha, beta, dims);
+        if (a.dtype() == DType.F32 && b.dtype() == DType.F32) {
+            matmulKernel(a.segment(), ta, b.segment(), tb, c.segment(), alpha, beta, dims);
+            return;
+        }
+        // A BF16 operand (a weight kept as stored): read directly where a kernel can, else widened first. Either
+        // way every product is the same F32 arithmetic on the exactly widened values, so the result is the one
+        // the widened F32 weight gives, bit for bit.
+        if (a.dtype() == DType.F32 && matmulBf16BKernel(a.segment(), ta, b.segment(), tb, c.segment(), alpha, beta, dims)) return;
+        Tensor wa = widened(a), wb = widened(b);
+        try {
+            matmulKernel(wa.segment(), ta, wb.segment(), tb, c.segment(), alpha, beta, dims);
+        } finally {
+            if (wa != a) wa.close();
+            if (wb != b) wb.close();
+        }
     }
+
+    private Tensor widened(Tensor t) {
+        if (t.dtype() == DType.F32) return t;
+        Tensor w = empty(DType.F32, t.shape());
+        RefMemory.convert(t, w);
+        return w;
+    }
+
+    /**
+     * C from F32 A and BF16 B without widening B first, when this backend has a kernel for the shape; returns
+     * false otherwise (the reference has none).
+     */
+    protected boolean matmulBf16BKernel(MemorySegment a, boolean ta, MemorySegment b, boolean tb, MemorySegment c,
+                                        float alpha, float beta, int[] dims) {
+        return false;
+    }
+
+    /** The CPU backends multiply F32 activations by BF16 weights as stored: half the bytes read per decoded token. */
+    @Override public boolean takesBf16Weights() { return true; }
 
     /** dims = {B, M, N, K, Ba, Bb}. */
     protected void matmulKernel(MemorySegment a, boolean ta, MemorySegment b, boolean tb, MemorySegment c,

@@ -72,7 +72,7 @@ public final class ChatModel implements AutoCloseable {
         QwenSampleEncoder enc = QwenSampleEncoder.load(dir);
         Qwen25VlCheckpoint ckpt = Qwen25VlCheckpoint.open(dir);
         try {
-            Qwen25VL model = Qwen25VL.load(be, ckpt);
+            Qwen25VL model = Qwen25VL.load(be, ckpt, true); // BF16 linears stay BF16 on the CPU: half the bytes per token
             Engine.Config ec = engineConfig != null ? engineConfig
                     : Engine.Config.of(defaultSlots, Math.min(4096, model.text().config().maxPositionEmbeddings()));
             return new ChatModel(ckpt, model, enc, be, ec);

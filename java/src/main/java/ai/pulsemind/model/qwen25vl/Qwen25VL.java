@@ -35,22 +35,38 @@ public final class Qwen25VL {
      * @param weights a checkpoint's tensors by Hugging Face name (published layout: {@code visual.*},
      *                {@code model.layers.*}, {@code lm_head.weight}); null for a missing name
      */
-    public Qwen25VL(Backend be, Qwen25VlConfig config, Function<String, Tensor> weights) {
-        this(be, config.text(), config.vision(), config.tieWordEmbeddings(), config.imageTokenId(), weights);
+    public Qwen25VL(Backend be, Qwen25VlConfig config, Function<String, Tensor> weights) { this(be, config, weights, false); }
+
+    private Qwen25VL(Backend be, Qwen25VlConfig config, Function<String, Tensor> weights, boolean linearsAsStored) {
+        this(be, config.text(), config.vision(), config.tieWordEmbeddings(), config.imageTokenId(), weights, linearsAsStored);
     }
 
     /**
      * A checkpoint's weights on {@code be} in its {@link Backend#computeDtype()} (F32 on the CPU, where F32 mapped
      * weights are not copied; BF16 on CUDA).
      */
-    public static Qwen25VL load(Backend be, Qwen25VlCheckpoint ckpt) {
-        return new Qwen25VL(be, ckpt.config(), name -> ckpt.has(name) ? ckpt.tensor(name) : null);
+    public static Qwen25VL load(Backend be, Qwen25VlCheckpoint ckpt) { return load(be, ckpt, false); }
+
+    /**
+     * As {@link #load(Backend, Qwen25VlCheckpoint)}; with {@code linearsAsStored}, BF16 linear-layer weights stay
+     * BF16 on a backend that {@link Backend#takesBf16Weights() multiplies by them as stored} (the CPU: half the
+     * memory and half the bytes read per decoded token, the same results bit for bit). Embeddings, the LM head,
+     * norms and biases are in the compute dtype either way.
+     */
+    public static Qwen25VL load(Backend be, Qwen25VlCheckpoint ckpt, boolean linearsAsStored) {
+        return new Qwen25VL(be, ckpt.config(), name -> ckpt.has(name) ? ckpt.tensor(name) : null, linearsAsStored);
     }
 
     /** @param vision null for a text-only decoder (benchmarks, text checkpoints) */
     public Qwen25VL(Backend be, TextConfig text, VisionConfig vision, boolean tied, int imageTokenId,
                     Function<String, Tensor> weights) {
-        Weights w = new Weights(be, weights, be.computeDtype());
+        this(be, text, vision, tied, imageTokenId, weights, false);
+    }
+
+    /** @param linearsAsStored as in {@link #load(Backend, Qwen25VlCheckpoint, boolean)} */
+    public Qwen25VL(Backend be, TextConfig text, VisionConfig vision, boolean tied, int imageTokenId,
+                    Function<String, Tensor> weights, boolean linearsAsStored) {
+        Weights w = new Weights(be, weights, be.computeDtype(), linearsAsStored);
         this.text = new TextModel(text, tied, w);
         this.vision = vision == null ? null : new VisionTower(vision, w);
         this.imageTokenId = imageTokenId;

@@ -62,14 +62,14 @@ public final class TextModel {
         for (int i = 0; i < d.numLayers(); i++) {
             String p = "model.layers." + i + ".";
             layers.add(new Layer(w.take(p + "input_layernorm.weight", c),
-                    new Linear(w.take(p + "self_attn.q_proj.weight", c, c), w.take(p + "self_attn.q_proj.bias", c)),
-                    new Linear(w.take(p + "self_attn.k_proj.weight", kv, c), w.take(p + "self_attn.k_proj.bias", kv)),
-                    new Linear(w.take(p + "self_attn.v_proj.weight", kv, c), w.take(p + "self_attn.v_proj.bias", kv)),
-                    new Linear(w.take(p + "self_attn.o_proj.weight", c, c), null),
+                    new Linear(w.takeLinear(p + "self_attn.q_proj.weight", c, c), w.take(p + "self_attn.q_proj.bias", c)),
+                    new Linear(w.takeLinear(p + "self_attn.k_proj.weight", kv, c), w.take(p + "self_attn.k_proj.bias", kv)),
+                    new Linear(w.takeLinear(p + "self_attn.v_proj.weight", kv, c), w.take(p + "self_attn.v_proj.bias", kv)),
+                    new Linear(w.takeLinear(p + "self_attn.o_proj.weight", c, c), null),
                     w.take(p + "post_attention_layernorm.weight", c),
-                    new Linear(w.take(p + "mlp.gate_proj.weight", f, c), null),
-                    new Linear(w.take(p + "mlp.up_proj.weight", f, c), null),
-                    new Linear(w.take(p + "mlp.down_proj.weight", c, f), null)));
+                    new Linear(w.takeLinear(p + "mlp.gate_proj.weight", f, c), null),
+                    new Linear(w.takeLinear(p + "mlp.up_proj.weight", f, c), null),
+                    new Linear(w.takeLinear(p + "mlp.down_proj.weight", c, f), null)));
         }
         norm = w.take("model.norm.weight", c);
         head = tied ? embed : w.take("lm_head.weight", d.vocabSize(), c);

@@ -49,16 +49,16 @@ public final class VisionTower {
         for (int i = 0; i < d.depth(); i++) {
             String p = "visual.blocks." + i + ".";
             blocks.add(new Block(w.take(p + "norm1.weight", c),
-                    new Linear(w.take(p + "attn.qkv.weight", 3 * c, c), w.take(p + "attn.qkv.bias", 3 * c)),
-                    new Linear(w.take(p + "attn.proj.weight", c, c), w.take(p + "attn.proj.bias", c)),
+                    new Linear(w.takeLinear(p + "attn.qkv.weight", 3 * c, c), w.take(p + "attn.qkv.bias", 3 * c)),
+                    new Linear(w.takeLinear(p + "attn.proj.weight", c, c), w.take(p + "attn.proj.bias", c)),
                     w.take(p + "norm2.weight", c),
-                    new Linear(w.take(p + "mlp.gate_proj.weight", f, c), w.take(p + "mlp.gate_proj.bias", f)),
-                    new Linear(w.take(p + "mlp.up_proj.weight", f, c), w.take(p + "mlp.up_proj.bias", f)),
-                    new Linear(w.take(p + "mlp.down_proj.weight", c, f), w.take(p + "mlp.down_proj.bias", c))));
+                    new Linear(w.takeLinear(p + "mlp.gate_proj.weight", f, c), w.take(p + "mlp.gate_proj.bias", f)),
+                    new Linear(w.takeLinear(p + "mlp.up_proj.weight", f, c), w.take(p + "mlp.up_proj.bias", f)),
+                    new Linear(w.takeLinear(p + "mlp.down_proj.weight", c, f), w.take(p + "mlp.down_proj.bias", c))));
         }
         mergerNorm = w.take("visual.merger.ln_q.weight", c);
-        merger1 = new Linear(w.take("visual.merger.mlp.0.weight", u, u), w.take("visual.merger.mlp.0.bias", u));
-        merger2 = new Linear(w.take("visual.merger.mlp.2.weight", d.outHiddenSize(), u), w.take("visual.merger.mlp.2.bias", d.outHiddenSize()));
+        merger1 = new Linear(w.takeLinear("visual.merger.mlp.0.weight", u, u), w.take("visual.merger.mlp.0.bias", u));
+        merger2 = new Linear(w.takeLinear("visual.merger.mlp.2.weight", d.outHiddenSize(), u), w.take("visual.merger.mlp.2.bias", d.outHiddenSize()));
     }
 
     public VisionConfig config() { return dims; }

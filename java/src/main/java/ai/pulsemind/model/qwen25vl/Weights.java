@@ -18,18 +18,30 @@ final class Weights {
     private final Backend be;
     private final Function<String, Tensor> source;
     private final DType computeDtype;
+    private final boolean linearsAsStored;
     final Params params = new Params();
 
-    Weights(Backend be, Function<String, Tensor> source, DType computeDtype) {
+    /** @param linearsAsStored keep BF16 linear-layer weights in BF16 where the backend multiplies by them so */
+    Weights(Backend be, Function<String, Tensor> source, DType computeDtype, boolean linearsAsStored) {
         this.be = be;
         this.source = source;
         this.computeDtype = computeDtype;
+        this.linearsAsStored = linearsAsStored && be.takesBf16Weights() && computeDtype == DType.F32;
     }
 
     /** The tensor named {@code name}, which must have shape {@code dims}. */
-    Tensor take(String name, int... dims) {
+    Tensor take(String name, int... dims) { return take(name, false, dims); }
+
+    /**
+     * A linear layer's weight: only ever a matmul operand, so on a backend that {@link Backend#takesBf16Weights()}
+     * a BF16 weight may stay BF16 (when asked), halving the bytes each decoded token reads.
+     */
+    Tensor takeLinear(String name, int... dims) { return take(name, linearsAsStored, dims); }
+
+    private Tensor take(String name, boolean bf16AsStored, int... dims) {
         Tensor t = source.apply(name);
         if (t == null) throw new IllegalArgumentException("checkpoint has no tensor '" + name + "'");
+        DType computeDtype = bf16AsStored && t.dtype() == DType.BF16 ? DType.BF16 : this.computeDtype;
         Shape want = Shape.of(dims);
         if (!t.shape().numelEquals(want) || (!t.shape().equals(want) && t.rank() == want.rank()))
             throw new IllegalArgumentException("tensor '" + name + "' has shape " + t.shape() + " but the config implies " + want);
