@@ -85,12 +85,17 @@ public final class Server implements AutoCloseable {
         return launch(new Server(config, model, null));
     }
 
+    /** Starts listening; on failure the model stays open (whoever opened it closes it). */
     private static Server launch(Server s) {
         s.model.engine(); // start the engine thread now: the first request should not pay for it
         try {
             s.jetty.start();
         } catch (Exception e) {
-            s.closeModel();
+            try {
+                s.jetty.stop();
+            } catch (Exception ignored) {
+                // nothing more to release
+            }
             throw new IllegalStateException("cannot listen on " + s.config.host() + ":" + s.config.port() + ": " + e.getMessage(), e);
         }
         return s;

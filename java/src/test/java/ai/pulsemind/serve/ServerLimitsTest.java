@@ -132,4 +132,12 @@ class ServerLimitsTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("does not exist"), r.err());
     }
+
+    @Test
+    void aPortInUseIsAClearError() {
+        try (Server first = Server.start(config())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Server.start(config().withPort(first.port())));
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + first.port()), e.getMessage());
+        }
+    }
 }

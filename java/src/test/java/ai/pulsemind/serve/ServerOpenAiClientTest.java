@@ -269,6 +269,33 @@ class ServerOpenAiClientTest {
         assertEquals("messages[0].content[0].image_url.url", e.param().orElseThrow());
     }
 
+    private static ChatCompletionCreateParams imageRequest(String url) {
+        return ChatCompletionCreateParams.builder().model("tiny-tied-f32").temperature(0.0).maxCompletionTokens(4)
+                .addMessage(ChatCompletionUserMessageParam.builder().contentOfArrayOfContentParts(List.of(
+                        ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(url).build()).build()),
+                        ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("Describe.").build()))).build())
+                .build();
+    }
+
+    @Test
+    void withAnImageDirectoryFilesInsideItAreReadAndNoOthers() throws Exception {
+        Path images = OracleFixtures.path("images");
+        try (Server s = Server.start(ServerConfig.of(modelDir).withPort(0).withDevice("cpu", 2).withLocalImageDir(images))) {
+            OpenAIClient c = ServeFixture.client(s, null);
+            String dataUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(images.resolve("tiny_20x20.png")));
+            ChatCompletion byData = c.chat().completions().create(imageRequest(dataUrl));
+            ChatCompletion byPath = c.chat().completions().create(imageRequest("tiny_20x20.png"));
+            assertEquals(byData.usage().orElseThrow().promptTokens(), byPath.usage().orElseThrow().promptTokens());
+            assertEquals(byData.choices().getFirst().message().content(), byPath.choices().getFirst().message().content());
+            for (String outside : List.of("../prompts/prompts.json", images.getParent().resolve("prompts/prompts.json").toString())) {
+                BadRequestException e = assertThrows(BadRequestException.class, () -> c.chat().completions().create(imageRequest(outside)));
+                assertTrue(e.getMessage().contains("inside the server's image directory"), e.getMessage());
+                assertEquals("messages[0].content[0]", e.param().orElseThrow());
+            }
+        }
+    }
+
     @Test
     void refusalsCarryTheStatusAndErrorBodyOpenAiSends() throws Exception {
         UnauthorizedException noKey = assertThrows(UnauthorizedException.class,
