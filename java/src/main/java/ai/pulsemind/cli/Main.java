@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ai.pulsemind.cli.train.TrainCommand.class,
                 ai.pulsemind.cli.model.ModelCommand.class,
                 ai.pulsemind.cli.eval.EvalCommand.class,
+                ServeCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
