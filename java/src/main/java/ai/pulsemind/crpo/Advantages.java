@@ -100,7 +100,8 @@ public final class Advantages {
         }
         double mean = n == 0 ? 0 : sum / n, var = 0;
         for (int j = from; j < to; j++) if (!Double.isNaN(r[j])) var += (r[j] - mean) * (r[j] - mean);
-        return new double[] {mean, n > 1 ? Math.sqrt(var / (n - 1)) : 0, n, lo, hi};
+        // equal values: std exactly 0 (a rounded mean can leave a residue of an ulp)
+        return new double[] {mean, n > 1 && lo != hi ? Math.sqrt(var / (n - 1)) : 0, n, lo, hi};
     }
 
     /** Mean of the non-NaN values (NaN when none). */
