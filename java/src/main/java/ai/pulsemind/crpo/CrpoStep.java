@@ -134,7 +134,6 @@ final class CrpoStep implements Trainer.Step {
         double[] w = PolicyLoss.weights(kept.stream().mapToInt(s -> s.ids().length).toArray(), loss);
         double total = 0, kl = 0, ent = 0;
         long low = 0, high = 0, tokens = 0, inputTokens = 0;
-        Backend be = ctx.ops().backend();
         for (int from = 0, micro = 0; from < kept.size(); from += cfg.microBatch(), micro++) {
             int to = Math.min(kept.size(), from + cfg.microBatch());
             List<Qwen25VL.Sequence> seqs = new ArrayList<>();
@@ -144,32 +143,15 @@ final class CrpoStep implements Trainer.Step {
                 seqs.add(encoder.withCompletion(p, kept.get(i).ids()).sequence());
                 promptLengths[i - from] = p.length();
             }
-            int[] targets = CausalLm.completionTargets(seqs, promptLengths);
-            try (var scope = AllocationScope.open()) {
-                Tensor logp = CausalLm.tokenLogprobs(ctx.ops(), model, seqs, targets, ctx.mode(micro), 1f);
-                float[] lp = hostFloats(be, logp);
-                float[] g = new float[lp.length];
-                int at = 0;
-                for (int i = from; i < to; i++) {
-                    RolloutBatch.Sample s = kept.get(i);
-                    int len = seqs.get(i - from).ids().length, p0 = at + promptLengths[i - from] - 1;
-                    for (int t = 0; t < s.ids().length; t++) {
-                        PolicyLoss.Term x = PolicyLoss.term(lp[p0 + t], s.old()[t], s.ref() == null ? 0 : s.ref()[t], s.advantage(), loss);
-                        total += w[i] * x.value();
-                        g[p0 + t] = (float) (w[i] * x.grad());
-                        kl += x.kl();
-                        ent -= s.old()[t];
-                        if (x.lowClipped()) low++;
-                        if (x.highClipped()) high++;
-                        tokens++;
-                    }
-                    at += len;
-                    inputTokens += len;
-                }
-                Tensor gt = Tensor.of(g, g.length);
-                Tensor surrogate = ctx.ops().sum(ctx.ops().mul(logp, be.device().isHost() ? gt : be.upload(gt)));
-                ctx.ops().backward(surrogate);
-            }
+            PolicyUpdate.Sums x = PolicyUpdate.run(ctx.ops(), model, seqs, promptLengths, kept.subList(from, to),
+                    java.util.Arrays.copyOfRange(w, from, to), loss, ctx.mode(micro), true);
+            total += x.loss();
+            kl += x.kl();
+            ent += x.negOldLogp();
+            low += x.lowClipped();
+            high += x.highClipped();
+            tokens += x.tokens();
+            for (Qwen25VL.Sequence q : seqs) inputTokens += q.ids().length;
         }
         double n = Math.max(1, tokens);
         return new Update(total, kl / n, low / n, high / n, (low + high) / n, ent / n, inputTokens);
