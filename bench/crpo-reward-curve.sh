@@ -4,20 +4,21 @@
 # Writes WORKDIR/seed-S/metrics.jsonl per seed and prints one summary line per seed (bench/crpo_quarters.py).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:?work dir}; steps=${2:-24}; sft_steps=${3:-200}
+work=${1:?work dir}; steps=${2:-24}; sft_steps=${3:-180}
 pm="$root/bin/pulsemind"
 mkdir -p "$work"
 [ -d "$work/data" ] || "$pm" data synth --cases 64 --seed 11 --lang en --out "$work/data" --threads 2
 [ -d "$work/model" ] || "$pm" model init --shape tiny --data "$work/data" --out "$work/model"
-if [ ! -f "$work/sft/checkpoints/latest/adapter_model.safetensors" ]; then
+# full fine-tuning (the README's recipe): a LoRA on a random tiny model learns too little in a few minutes
+if [ ! -f "$work/sft/checkpoints/latest/model.safetensors" ]; then
   "$pm" train sft --model "$work/model" --data "$work/data" --out "$work/sft" --max-steps "$sft_steps" --batch-size 8 \
-    --lora-r 16 --lr 2e-3 --max-length 512 --threads 2 --unigram-baseline false --loss-on doctor
+    --lora-r 0 --lr 5e-3 --warmup 10 --max-length 512 --threads 2 --unigram-baseline false
 fi
 for seed in 1 2 3; do
   out="$work/crpo-seed-$seed"
   [ -f "$out/summary.json" ] && continue
   rm -rf "$out"
-  "$pm" train crpo --model "$work/model" --adapter "$work/sft/checkpoints/latest" --data "$work/data" --judge rubric \
+  "$pm" train crpo --model "$work/sft/checkpoints/latest" --data "$work/data" --judge rubric --lora-r 16 --lora-dropout 0 \
     --out "$out" --group-size 4 --batch-size 4 --max-steps "$steps" --max-new-tokens 48 --first-turn-only \
     --lr 2e-4 --beta 0.02 --threads 2 --seed "$seed" --completions-every 8
 done

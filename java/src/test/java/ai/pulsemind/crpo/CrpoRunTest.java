@@ -96,4 +96,34 @@ class CrpoRunTest {
         for (String k : List.of("reward", "loss", "kl", "completions/mean_length"))
             assertEquals(ms.get(1).get(k).asDouble(), mc.get(1).get(k).asDouble(), 1e-6, "step 2 " + k + " after resume");
     }
+
+    @Test
+    void severalUpdatesPerBatchResumeBetweenThemOnTheSavedSamples() throws IOException {
+        Path straight = tmp.resolve("mu-straight"), cut = tmp.resolve("mu-cut");
+        assertEquals(0, crpo(straight, "--max-steps", "2", "--mu", "2", "--completions-every", "0"));
+        List<JsonNode> ms = metrics(straight);
+        assertEquals(0, ms.get(0).get("rollout_batch").asInt());
+        assertEquals(0, ms.get(1).get("rollout_batch").asInt(), "the second update reuses the first batch");
+        assertEquals(0, ms.get(1).get("time/rollout").asDouble());
+        assertFalse(Files.exists(straight.resolve("completions")));
+        assertEquals(0, crpo(cut, "--max-steps", "1", "--mu", "2", "--completions-every", "0"));
+        assertEquals(0, crpo(cut, "--max-steps", "2", "--mu", "2", "--completions-every", "0", "--resume"));
+        List<JsonNode> mc = metrics(cut);
+        for (String k : List.of("reward", "loss", "kl", "rollout_batch", "completions/mean_length"))
+            assertEquals(ms.get(1).get(k).asDouble(), mc.get(1).get(k).asDouble(), 1e-6, "step 2 " + k + " after resume");
+    }
+
+    @Test
+    void grpoAblationScoresEachSampleAndAMissingJudgeOrDataIsNamed() throws IOException {
+        Path run = tmp.resolve("grpo");
+        assertEquals(0, crpo(run, "--max-steps", "1", "--reward", "grpo"));
+        JsonNode m = metrics(run).get(0);
+        assertEquals(6, m.get("judged").asLong(), "one absolute score per sample");
+        assertFalse(m.has("win_rate/accuracy"));
+        assertTrue(m.get("rewards/accuracy/mean").asDouble() >= 0 && m.get("rewards/accuracy/mean").asDouble() <= 1);
+        assertEquals(1, Main.run("train", "crpo", "--model", model.toString(), "--data", tmp.resolve("nowhere").toString(), "--judge", "rubric",
+                "--out", tmp.resolve("bad").toString()));
+        assertEquals(1, Main.run("train", "crpo", "--model", model.toString(), "--data", data.toString(), "--judge", "nosuchjudge",
+                "--out", tmp.resolve("bad2").toString()));
+    }
 }
