@@ -91,7 +91,6 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
 // Device-side error word, shared with the host (CudaBackend checks it at every synchronisation point):
 // {code, position, value}; the first failing thread wins.
 #define PM_ERR_INDEX 1
-#define PM_ERR_VERDICT 2
 #define PM_ERR_SCATTER_INDEX 3
 __device__ __forceinline__ void report_error(int* err, int code, long long position, long long value) {
     if (err == nullptr) return;

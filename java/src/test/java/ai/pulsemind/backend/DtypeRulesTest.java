@@ -19,9 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The dtype tables: complete for the op table, what each alternative means, and the messages a mismatch gets. */
 class DtypeRulesTest {
-    /** Ops whose checks every backend shares outside the tables (Backend.Crpo.check). */
-    private static final Set<String> SHARED_CHECKS = Set.of("crpoAdvantage");
-
     private static Tensor t(DType d) { return Tensor.hostEmpty(d, Shape.of(2)); }
 
     @Test
@@ -29,7 +26,7 @@ class DtypeRulesTest {
         for (DtypeRules rules : new DtypeRules[] {CpuDtypes.RULES, CudaDtypes.RULES}) {
             for (Method m : Backend.class.getMethods()) {
                 long tensors = Arrays.stream(m.getParameterTypes()).filter(c -> c == Tensor.class).count();
-                if (tensors == 0 || m.isDefault() || SHARED_CHECKS.contains(m.getName())) continue;
+                if (tensors == 0 || m.isDefault()) continue;
                 assertTrue(rules.ops().contains(m.getName()), rules + " lacks " + m.getName());
                 assertTrue(rules.arity(m.getName()) >= tensors, rules + ": " + m.getName() + " lists too few tensors");
             }
@@ -40,7 +37,7 @@ class DtypeRulesTest {
         for (DtypeRules rules : new DtypeRules[] {CpuDtypes.RULES, CudaDtypes.RULES}) {
             for (Method m : Backend.class.getMethods()) {
                 long tensors = Arrays.stream(m.getParameterTypes()).filter(c -> c == Tensor.class).count();
-                if (tensors == 0 || m.isDefault() || SHARED_CHECKS.contains(m.getName()) || m.getName().equals("adamw")) continue;
+                if (tensors == 0 || m.isDefault() || m.getName().equals("adamw")) continue;
                 assertEquals(tensors, rules.arity(m.getName()), rules + ": " + m.getName());
             }
         }

@@ -469,14 +469,4 @@ public class ReferenceBackend implements Backend {
             Mem.f(p, i, (float) pi);
         }
     }
-
-    // ------------------------------------------------------------------ CRPO advantage
-
-    @Override
-    public void crpoAdvantage(Tensor verdicts, Tensor weights, float tieScore, AdvantageScaling scaling, float eps,
-                              Tensor rewards, Tensor advantages) {
-        int[] d = Crpo.check(dev, verdicts, weights, eps, rewards, advantages);
-        RefCrpo.advantage(verdicts.segment(), weights.segment(), tieScore, scaling, eps, rewards.segment(),
-                advantages.segment(), d[0], d[1], d[2], d[3]);
-    }
 }

@@ -431,7 +431,7 @@ public final class CudaBackend implements Backend {
         rows.patches("foldPatches", frames, spec, patches, 1);
     }
 
-    // ------------------------------------------------------------------ optimiser and CRPO advantage
+    // ------------------------------------------------------------------ optimiser
 
     /**
      * One fused AdamW step on f32 master weights and moments; {@code grad} F32 or BF16. When {@code paramBf16}
@@ -442,12 +442,5 @@ public final class CudaBackend implements Backend {
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWParams hp, Tensor paramBf16) {
         cx.enter();
         optim.adamw(param, grad, m, v, hp, paramBf16);
-    }
-
-    @Override
-    public void crpoAdvantage(Tensor verdicts, Tensor weights, float tieScore, AdvantageScaling scaling, float eps,
-                              Tensor rewards, Tensor advantages) {
-        cx.enter();
-        optim.crpoAdvantage(verdicts, weights, tieScore, scaling, eps, rewards, advantages);
     }
 }

@@ -15,7 +15,6 @@ final class KernelNames {
 
     // PM_ERR_* in common.cuh
     static final int ERR_GATHER_INDEX = 1;
-    static final int ERR_VERDICT = 2;
     static final int ERR_SCATTER_INDEX = 3;
 
     static String suffix(DType t) {
@@ -44,7 +43,7 @@ final class KernelNames {
                 if (s != d) k.add("pm_convert_" + suffix(s) + "_" + suffix(d));
         for (int b : new int[] {1, 2, 4, 8}) k.add("pm_strided_copy_b" + b);
         k.addAll(List.of("pm_fill_b64", "pm_sum_final", "pm_reduce_chunks", "pm_rope_table", "pm_gather_rows",
-                "pm_patches_b2", "pm_patches_b4", "pm_crpo_advantage"));
+                "pm_patches_b2", "pm_patches_b4"));
         // part 2: attention (AttentionLaunch), log-prob (LogprobLaunch), sampling and argmax
         k.addAll(List.of("pm_attn_fwd_v1_bf16", "pm_attn_bwd_prep_bf16", "pm_attn_bwd_dq_v1_bf16", "pm_attn_bwd_dkdv_v1_bf16",
                 "pm_decode_attn_v1_bf16", "pm_decode_attn_combine_bf16", "pm_logprob_chunk_fwd_f32",

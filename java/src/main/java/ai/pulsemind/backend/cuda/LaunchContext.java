@@ -125,8 +125,6 @@ final class LaunchContext implements AutoCloseable {
                     + position + " is outside the table (the row was left unwritten)");
             case KernelNames.ERR_SCATTER_INDEX -> new IndexOutOfBoundsException("scatterAddRows: index " + value
                     + " at position " + position + " is outside the table (the row was skipped)");
-            case KernelNames.ERR_VERDICT -> new IllegalArgumentException("crpoAdvantage: verdict " + value + " at flat index "
-                    + position + " is not one of WIN 2, TIE 1, LOSS 0, MISSING -1");
             default -> new CudaException("a kernel reported error code " + code + " at " + position);
         };
     }

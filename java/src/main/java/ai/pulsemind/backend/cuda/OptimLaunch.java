@@ -1,8 +1,6 @@
 package ai.pulsemind.backend.cuda;
 
 import ai.pulsemind.backend.AdamWParams;
-import ai.pulsemind.backend.Backend.AdvantageScaling;
-import ai.pulsemind.backend.Backend.Crpo;
 import ai.pulsemind.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -12,7 +10,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * The training-step kernels: fused AdamW on f32 master weights and moments ({@code adamw.cu}), optionally writing
- * the bf16 copy the forward reads in the same pass, and the CRPO rewards and advantages ({@code crpo.cu}).
+ * the bf16 copy the forward reads in the same pass.
  */
 final class OptimLaunch {
     private final LaunchContext cx;
@@ -39,17 +37,5 @@ final class OptimLaunch {
         h.setAtIndex(JAVA_FLOAT, 7, hp.gradScale());
         cx.launch1d(cx.kernel("pm_adamw_" + KernelNames.suffix(grad.dtype())).ptr(ptr(param)).ptr(ptr(grad)).ptr(ptr(m))
                 .ptr(ptr(v)).ptr(ptr(paramBf16)).i64(n).struct(h), n / 4 + 1);
-    }
-
-    /** One block for the whole batch (B·G·C·D small integers): every reduction in one fixed order. */
-    void crpoAdvantage(Tensor verdicts, Tensor weights, float tieScore, AdvantageScaling scaling, float eps,
-                       Tensor rewards, Tensor advantages) {
-        int[] s = Crpo.check(cx.device(), verdicts, weights, eps, rewards, advantages);
-        int groups = s[0] * s[1];
-        if (groups == 0) return;
-        int block = Math.min(256, Math.max(32, (groups + 31) / 32 * 32)); // __launch_bounds__(256) in crpo.cu
-        cx.kernel("pm_crpo_advantage").ptr(ptr(verdicts)).ptr(ptr(weights)).i32(s[0]).i32(s[1]).i32(s[2]).i32(s[3])
-                .f32(tieScore).i32(scaling.ordinal()).f32(eps).ptr(ptr(rewards)).ptr(ptr(advantages)).ptr(cx.errorWord())
-                .launch(1, 1, block, 0, cx.stream());
     }
 }

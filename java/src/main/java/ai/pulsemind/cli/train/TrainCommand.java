@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code pulsemind train sft|…}. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model: supervised fine-tuning (LoRA or full).",
-        subcommands = {SftCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SftCommand.class, CrpoCommand.class, CommandLine.HelpCommand.class})
 public final class TrainCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,8 +1,6 @@
 package ai.pulsemind.backend.conformance;
 
 import ai.pulsemind.backend.AdamWParams;
-import ai.pulsemind.backend.Backend.AdvantageScaling;
-import ai.pulsemind.backend.Backend.Crpo;
 import ai.pulsemind.tensor.DType;
 import ai.pulsemind.tensor.Shape;
 import ai.pulsemind.tensor.Tensor;
@@ -14,14 +12,12 @@ import static ai.pulsemind.backend.conformance.Target.REF;
 
 /**
  * The training-step ops: AdamW over lengths around the vector width and the parallel chunk, the first step and a
- * late one, with and without weight decay, the gradient in every dtype the target takes; and the CRPO rewards and
- * group-normalised advantages over batch shapes with random verdicts (missing comparisons included), a zero-std
- * group, every scaling and two tie scores.
+ * late one, with and without weight decay, the gradient in every dtype the target takes.
  */
 final class OptimCases extends OpCases {
     @Override
     List<Case> cases() {
-        return List.of(new Case("adamw", OptimCases::adamw), new Case("crpoAdvantage", OptimCases::crpo));
+        return List.of(new Case("adamw", OptimCases::adamw));
     }
 
     private static void adamw(Target t) {
@@ -41,31 +37,6 @@ final class OptimCases extends OpCases {
                         t.check("adamw.param", label, gp, p);
                         t.check("adamw.m", label, gm, m);
                         t.check("adamw.v", label, gv, v);
-                    }
-                }
-            }
-        }
-    }
-
-    private static void crpo(Target t) {
-        Random rnd = new Random(25);
-        int[][] shapes = {{1, 1, 1, 1}, {1, 2, 2, 2}, {4, 8, 5, 4}, {64, 16, 5, 4}, {3, 7, 3, 2}};
-        for (int[] s : shapes) {
-            int[] v = new int[s[0] * s[1] * s[2] * s[3]];
-            for (int i = 0; i < v.length; i++) v[i] = rnd.nextInt(4) - 1; // MISSING, LOSS, TIE, WIN
-            if (s[0] == 64) for (int i = 0; i < s[1] * s[2] * s[3]; i++) v[i] = Crpo.WIN; // a zero-std group
-            float[] w = new float[s[3]];
-            for (int k = 0; k < w.length; k++) w[k] = 1f / s[3];
-            for (AdvantageScaling sc : AdvantageScaling.values()) {
-                for (float tie : new float[] {0f, 0.5f}) {
-                    String label = java.util.Arrays.toString(s) + " " + sc + " tie " + tie;
-                    try (Tensor hv = ints(v, s); Tensor hw = Tensor.of(w, s[3]); Tensor gv = t.up(hv); Tensor gw = t.up(hw);
-                         Tensor r = t.poisoned(DType.F32, s[0], s[1]); Tensor a = t.poisoned(DType.F32, s[0], s[1]);
-                         Tensor rr = Tensor.hostEmpty(DType.F32, Shape.of(s[0], s[1])); Tensor ra = Tensor.hostEmpty(DType.F32, Shape.of(s[0], s[1]))) {
-                        t.backend().crpoAdvantage(gv, gw, tie, sc, 1e-4f, r, a);
-                        REF.crpoAdvantage(hv, hw, tie, sc, 1e-4f, rr, ra);
-                        t.check("crpoAdvantage.rewards", label, r, rr);
-                        t.check("crpoAdvantage." + sc.name().toLowerCase(), label, a, ra);
                     }
                 }
             }

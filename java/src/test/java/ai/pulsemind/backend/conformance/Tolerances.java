@@ -137,10 +137,6 @@ public final class Tolerances {
             // rounding lands on outputs that are small after cancellation: so atol is relative to the gradient's rms
             Map.entry("logprob.grad", new Tol(3e-2, 1e-2, true)),
             Map.entry("logprob.gradExtreme", new Tol(3e-2, 1e-2, true)),
-            // advantages divide reward differences by (std + eps): a reward's float rounding (~6e-8) can be amplified
-            // by up to 1/eps = 1e4 in a group whose rewards are nearly equal
-            Map.entry("crpoAdvantage.group", new Tol(1e-3, 1e-4)),
-            Map.entry("crpoAdvantage.batch", new Tol(1e-3, 1e-4)),
             Map.entry("scatterAddRows", EXACT),       // same additions in the same order: bit for bit
             Map.entry("gatherRows", EXACT),
             Map.entry("patches", EXACT),
