@@ -3,6 +3,8 @@ package ai.pulsemind;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
 import ai.pulsemind.config.InvalidSetting;
+import ai.pulsemind.crpo.CrpoConfig;
+import ai.pulsemind.crpo.CrpoRun;
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.data.MediRecord;
 import ai.pulsemind.data.Role;
@@ -239,6 +241,18 @@ public final class PulseMind implements AutoCloseable {
         return trainSft(SftConfig.resolve(null, flags), null, onMetrics == null ? null : new Trainer.Hooks() {
             @Override public void onLog(Map<String, Object> m) { onMetrics.accept(m); }
         });
+    }
+
+    /**
+     * CRPO, exactly as {@code train crpo} runs it: build the config with {@link CrpoConfig#builder()}
+     * ({@code .model(dir).data(data).judge("rubric").out(run)}, an SFT adapter with {@code .adapter(dir)}). Writes
+     * the run directory (config, metrics.jsonl with TRL's GRPO names, completions, checkpoints with the adapter).
+     *
+     * @param log   where the run's lines go (per step: rollout, judge and update times), or null for none
+     * @param hooks receives each metrics line and checkpoint, or null
+     */
+    public static CrpoRun.Summary trainCrpo(CrpoConfig config, PrintStream log, Trainer.Hooks hooks) throws IOException {
+        return CrpoRun.run(config, log, hooks, Progress.NONE);
     }
 
     /**

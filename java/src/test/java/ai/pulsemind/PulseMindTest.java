@@ -1,5 +1,7 @@
 package ai.pulsemind;
 
+import ai.pulsemind.crpo.CrpoConfig;
+import ai.pulsemind.crpo.CrpoRun;
 import ai.pulsemind.data.Conversation;
 import ai.pulsemind.data.DatasetCard;
 import ai.pulsemind.data.DatasetWriter;
@@ -37,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The embedding API as a service would use it, nothing but {@link PulseMind} and the types it takes and returns:
  * a micro model made by {@code model init} from a small synthetic set answers OpenAI-format messages blocking and
  * streamed (the same greedy reply both ways, cancellable), a rubric judge prefers the real doctor's turn to an empty
- * reply, SFT through the facade writes an adapter that changes what the opened model computes, and the consultation
- * benchmark runs through it to win rates with intervals and a report.
+ * reply, SFT through the facade writes an adapter that changes what the opened model computes, and CRPO and the
+ * consultation benchmark run through it to their adapter, win rates with intervals and report.
  */
 class PulseMindTest {
     @TempDir static Path tmp;
@@ -153,12 +155,20 @@ class PulseMindTest {
     }
 
     @Test
-    void theBenchmarkThroughTheFacade() throws IOException {
+    void crpoAndTheBenchmarkThroughTheFacade() throws IOException {
+        Path crpoRun = tmp.resolve("crpo");
+        CrpoRun.Summary crpo = PulseMind.trainCrpo(CrpoConfig.builder().model(model.toString()).data(data.toString()).judge("rubric")
+                .out(crpoRun.toString()).groupSize(2).batchSize(1).maxSteps(1).maxNewTokens(8).lr(1e-2).set("threads", 1).build(), null, null);
+        assertEquals(1, crpo.result().steps());
+        assertTrue(crpo.judged() > 0 && crpo.judgeFailures() == 0, crpo.judged() + " judged, " + crpo.judgeFailures() + " failed");
+        Path adapter = crpo.result().lastCheckpoint();
+        assertTrue(Files.isRegularFile(adapter.resolve("adapter_model.safetensors")), adapter.toString());
+
         Path evalRun = tmp.resolve("consult");
         ConsultSummary s = PulseMind.benchmark(ConsultConfig.builder(data, evalRun)
-                .model("local:" + model + ",name=base")
+                .model("local:" + model + ",name=base").model("local:" + model + ",adapter=" + adapter + ",name=crpo")
                 .judge("rubric").maxCases(2).maxNewTokens(8).device("cpu").threads(1).resamples(200).perTurn(false).build());
-        assertEquals(List.of("base"), s.whole().models().stream().map(m -> m.model()).toList());
+        assertEquals(List.of("base", "crpo"), s.whole().models().stream().map(m -> m.model()).toList());
         for (var m : s.whole().models()) {
             assertEquals(2, m.cases(), m.model());
             assertEquals(2 * 5 * 4, m.counts().total(), m.model() + ": 2 cases × 5 counterparts × 4 dimensions");

@@ -1,6 +1,8 @@
 package ai.pulsemind.cli;
 
 import ai.pulsemind.PulseMind;
+import ai.pulsemind.crpo.CrpoConfig;
+import ai.pulsemind.crpo.CrpoRun;
 import ai.pulsemind.data.DatasetCard;
 import ai.pulsemind.data.DatasetWriter;
 import ai.pulsemind.data.ImageRef;
@@ -40,7 +42,9 @@ import java.util.concurrent.Callable;
  *                 OUT/eval-data       are copied apart, the rest trains
  *   model init  → OUT/model           a BPE tokenizer trained on the data + a tiny random Qwen2.5-VL
  *   train sft   → OUT/sft             full fine-tuning; its last checkpoint is the SFT model
- *   eval consult → OUT/eval           base and SFT consult the held-out cases (replay), each judged against
+ *   train crpo  → OUT/crpo            a LoRA adapter on the SFT model, rewarded by the rubric judge's comparisons
+ *                                     with the records' counterparts
+ *   eval consult → OUT/eval           base, SFT and CRPO consult the held-out cases (replay), each judged against
  *                                     the five counterparts; summary.json and report.html
  * </pre>
  * At the end it prints each model's mean win rate with its bootstrap 95% interval and where the report is.
@@ -48,7 +52,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the whole pipeline on the CPU, no downloads: synthesise a MediScope set, make a tiny model, "
-                + "fine-tune it (SFT), benchmark base vs SFT against the "
+                + "fine-tune it (SFT), train it with CRPO and the rubric judge, benchmark base vs SFT vs CRPO against the "
                 + "counterparts, and write report.html; sizes follow --minutes.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/demo", description = "Folder of the demo's data, models and runs (default ${DEFAULT-VALUE}).")
@@ -64,7 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace what an earlier demo left in --out.")
     boolean overwrite;
 
-    static final int STAGES = 4;
+    static final int STAGES = 5;
 
     @Override
     public Integer call() throws Exception {
@@ -94,11 +98,19 @@ public final class DemoCommand implements Callable<Integer> {
                 sft.result().lastEvalLoss() != null ? sft.result().lastEvalLoss() : Double.NaN, Math.log(init.vocabSize()),
                 sft.result().steps(), sftModel));
 
+        stage.begin("train crpo", plan.crpoSteps() + " steps of " + plan.crpoBatch() + " prefixes × " + plan.groupSize()
+                + " samples, rewarded by rubric-judged wins over the counterparts");
+        CrpoRun.Summary crpo = crpo(plan, sftModel, data, out.resolve("crpo"), err);
+        Path crpoAdapter = crpo.result().lastCheckpoint();
+        stage.end(String.format(Locale.ROOT, "reward %s → %s over %d steps (%d judgements, %d failed); adapter %s",
+                fmt(crpo.firstReward()), fmt(crpo.lastReward()), crpo.result().steps(), crpo.judged(), crpo.judgeFailures(), crpoAdapter));
+
         int cases = Math.min(plan.evalCases(), held);
-        stage.begin("eval consult", "base and SFT on " + cases + " held-out cases (replay), each vs 5 counterparts, rubric judge");
+        stage.begin("eval consult", "base, SFT and CRPO on " + cases + " held-out cases (replay), each vs 5 counterparts, rubric judge");
         ConsultSummary eval = ConsultBench.run(ConsultConfig.builder(evalData, out.resolve("eval")) // with its own stage lines on stderr
                 .model("local:" + model.toAbsolutePath() + ",name=base")
                 .model("local:" + sftModel.toAbsolutePath() + ",name=sft")
+                .model("local:" + sftModel.toAbsolutePath() + ",adapter=" + crpoAdapter.toAbsolutePath() + ",name=crpo")
                 .baseline("counterparts").judge("rubric").maxCases(cases).maxNewTokens(plan.maxNewTokens())
                 .batch(16).device("cpu").threads(threads).seed(seed).build());
         var c = eval.counts();
@@ -199,6 +211,23 @@ public final class DemoCommand implements Callable<Integer> {
         });
     }
 
+    private CrpoRun.Summary crpo(DemoPlan plan, Path sftModel, Path data, Path run, PrintStream err) throws IOException {
+        CrpoConfig cfg = CrpoConfig.builder().model(sftModel.toString()).data(data.toString()).judge("rubric").out(run.toString())
+                .groupSize(plan.groupSize()).batchSize(plan.crpoBatch()).maxSteps(plan.crpoSteps()).maxNewTokens(plan.maxNewTokens())
+                .lr(1e-3) // a fresh LoRA adapter on a tiny model: the large-model default (1e-5) would not move it in minutes
+                .seed(seed).set("threads", threads).set("device", "cpu").build();
+        int every = Math.max(1, plan.crpoSteps() / 10);
+        long t0 = System.nanoTime();
+        return PulseMind.trainCrpo(cfg, null, new Trainer.Hooks() {
+            @Override public void onLog(Map<String, Object> m) {
+                if (m.get("step") instanceof Number st && m.get("reward") instanceof Number r
+                        && (st.intValue() % every == 0 || st.intValue() == plan.crpoSteps()))
+                    err.printf(Locale.ROOT, "  crpo step %d/%d  reward %.3f  kl %s  (%.0f s)%n", st.intValue(), plan.crpoSteps(), r.doubleValue(),
+                            m.get("kl") instanceof Number k ? String.format(Locale.ROOT, "%.4f", k.doubleValue()) : "-", (System.nanoTime() - t0) / 1e9);
+            }
+        });
+    }
+
     /**
      * Each model's mean win rate over the counterparts, whole consultations (the headline) and single doctor turns,
      * with bootstrap 95% intervals over cases and the win/tie/loss counts behind them.
@@ -221,6 +250,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static String counts(WinRates.ModelRates m) {
         return m.counts().wins() + " / " + m.counts().ties() + " / " + m.counts().losses();
     }
+
+    private static String fmt(Double d) { return d == null ? "-" : String.format(Locale.ROOT, "%.3f", d); }
 
     /** Numbered stage lines with their times. */
     static final class Stage {

@@ -63,8 +63,9 @@ record DemoPlan(double minutes, int cases, int sftSteps, int sftBatch, int maxLe
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "%s-minute plan: %d synthetic cases; SFT %d steps × %d samples; benchmark %d held-out cases, ≤ %d tokens a turn",
+        return String.format(Locale.ROOT, "%s-minute plan: %d synthetic cases; SFT %d steps × %d samples; CRPO %d steps × %d prefixes × %d "
+                        + "samples of ≤ %d tokens; benchmark %d held-out cases (about %.0f min on a loaded 2-core machine)",
                 minutes == Math.rint(minutes) ? String.valueOf((int) minutes) : String.valueOf(minutes), cases, sftSteps, sftBatch,
-                evalCases, maxNewTokens);
+                crpoSteps, crpoBatch, groupSize, maxNewTokens, evalCases, expectedSeconds() / 60);
     }
 }
