@@ -4,7 +4,7 @@
 # The peers run before and after JMH (the best of each is kept: the machine may be shared).
 #   bench/run-cpu-peers.sh            full run (~15 min)
 #   bench/run-cpu-peers.sh --quick    short smoke run (fewer iterations; printed, not recorded)
-# Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (numpy + torch CPU, see DEVELOPERS.md).
+# Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (numpy + torch CPU; tools/oracle/README.md sets it up).
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/peers/common.sh" run-cpu-peers numpy torch
 

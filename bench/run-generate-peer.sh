@@ -6,7 +6,7 @@
 # Rounds alternate which side goes first (the machine may be shared); each side's figure is the median of its
 # rounds. Writes bench/results/generate-<date>.json and appends a line to bench/results/history.jsonl.
 #   bench/run-generate-peer.sh [ROUNDS]     default 3 rounds (~12 min on 2 cores)
-# Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (torch CPU + transformers, see DEVELOPERS.md).
+# Python: PULSEMIND_PYTHON, default /tmp/oracle/bin/python (torch CPU + transformers; tools/oracle/README.md sets it up).
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/peers/common.sh" run-generate-peer torch transformers
 rounds=${1:-3}

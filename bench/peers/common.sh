@@ -1,5 +1,5 @@
 # Sourced by bench/run-*-peer(s).sh: moves to the repository root, finds the JDK, and sets $py to a Python that
-# imports the given modules (PULSEMIND_PYTHON, default /tmp/oracle/bin/python; see DEVELOPERS.md for the venv).
+# imports the given modules (PULSEMIND_PYTHON, default /tmp/oracle/bin/python; tools/oracle/README.md sets up the venv).
 #   . "$(dirname "$(readlink -f "$0")")/peers/common.sh" SCRIPT-NAME MODULE...
 pm_script=$1; shift
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)

@@ -13,7 +13,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import torchvision_shim  # noqa: F401,E402
+try:
+    import torchvision_shim  # noqa: F401,E402
+except ModuleNotFoundError:  # no torchvision installed: not needed here (no image processor is used)
+    pass
 
 import torch  # noqa: E402
 from peft import PeftModel  # noqa: E402

@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * {@link LogprobLaunch}, {@link SamplingLaunch}, {@link RowsLaunch}, {@link OptimLaunch}), which checks them against
  * the shared contract with {@link CudaDtypes} and launches through the {@link LaunchContext} they share.
  *
- * <p>Dtypes ({@link CudaDtypes}; DESIGN §4: bf16 activations, f32 accumulation and statistics, f32 master
+ * <p>Dtypes ({@link CudaDtypes}: bf16 activations, f32 accumulation and statistics, f32 master
  * weights): floating operands are F32 or BF16, the same within an op; row statistics (rstd, mean), rotary tables,
  * scalar sums and parameter gradients that accumulate across steps ({@code dw}, {@code db}, the embedding table
  * gradient) are F32. {@link #matmul} takes bf16 or f32 operands with an f32 or same-dtype output; {@link #axpy}
@@ -73,7 +73,7 @@ public final class CudaBackend implements Backend {
 
     @Override public Device device() { return cx.device(); }
 
-    /** BF16: weights, activations and KV caches in bf16, statistics and accumulations in f32 (DESIGN §4). */
+    /** BF16: weights, activations and KV caches in bf16, statistics and accumulations in f32. */
     @Override public DType computeDtype() { return DType.BF16; }
 
     /**

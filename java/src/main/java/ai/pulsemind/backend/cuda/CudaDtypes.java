@@ -6,7 +6,7 @@ import ai.pulsemind.tensor.DType;
 import java.util.Set;
 
 /**
- * The CUDA backend's dtype rules (DESIGN §4: bf16 activations, f32 accumulation and statistics, f32 master
+ * The CUDA backend's dtype rules (bf16 activations, f32 accumulation and statistics, f32 master
  * weights): the standard rules with T = F32 or BF16, and what the kernels take beyond or instead of them: GEMMs
  * with an F32 output from bf16 operands, the attention and log-prob kernels in bf16 only, patches in any 2- or
  * 4-byte dtype, AdamW's optional bf16 copy of the updated weight. {@link CudaBackend}'s launchers check against
