@@ -119,10 +119,17 @@ public final class FakeOpenAiEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * A request counts as in flight from its arrival until its answer starts going out: a client that sends its next
+     * request as soon as an answer arrives must not be seen above its limit because this side had not yet counted
+     * the previous one out.
+     */
     private void chat(HttpExchange ex) throws IOException {
         chat.incrementAndGet();
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        boolean[] out = {false};
+        Runnable leave = () -> { if (!out[0]) { out[0] = true; inFlight.decrementAndGet(); } };
         try {
             JsonNode body = JSON.readTree(ex.getRequestBody());
             requests.add(body);
@@ -133,17 +140,21 @@ public final class FakeOpenAiEndpoint implements AutoCloseable {
             if (k < script.size()) {
                 int status = script.get(k);
                 if (status == 429) ex.getResponseHeaders().add("Retry-After", "1");
+                leave.run();
                 send(ex, status, "{\"error\":{\"message\":\"scripted " + status + "\"}}");
                 return;
             }
             Fault f = draw();
-            if (f != null) { injected.get(f).incrementAndGet(); fault(ex, f); return; }
-            send(ex, 200, completion(body, responder.apply(body)));
+            if (f != null) { injected.get(f).incrementAndGet(); fault(ex, f); return; } // a fault may hang: still in flight
+            String answer = completion(body, responder.apply(body));
+            leave.run();
+            send(ex, 200, answer);
             ok.incrementAndGet();
         } catch (RuntimeException e) {
+            leave.run();
             send(ex, 500, "{\"error\":{\"message\":\"fake endpoint: " + e.getMessage() + "\"}}");
         } finally {
-            inFlight.decrementAndGet();
+            leave.run();
         }
     }
 
