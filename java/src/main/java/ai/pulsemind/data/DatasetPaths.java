@@ -1,6 +1,7 @@
 package ai.pulsemind.data;
 
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ public final class DatasetPaths {
     public static List<Path> datasetFolders(Path path) throws IOException {
         if (!Files.isDirectory(path)) return List.of();
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(path)) {
+        try (Stream<Path> s = Files.walk(path, FileVisitOption.FOLLOW_LINKS)) { // a symlinked dataset or shard counts
             s.filter(f -> f.getFileName().toString().equals(CARD) && Files.isRegularFile(f))
                     .filter(f -> !hidden(path.relativize(f)))
                     .map(f -> f.toAbsolutePath().normalize().getParent())
@@ -92,7 +93,7 @@ public final class DatasetPaths {
         if (!Files.exists(path)) throw new DataError(path.toString(), 0, "-", "no such file or directory");
         if (Files.isRegularFile(path)) return List.of(path);
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(path)) {
+        try (Stream<Path> s = Files.walk(path, FileVisitOption.FOLLOW_LINKS)) { // a symlinked dataset or shard counts
             s.filter(Files::isRegularFile)
                     .filter(f -> f.getFileName().toString().endsWith(".jsonl"))
                     .filter(f -> !hidden(path.relativize(f)))
