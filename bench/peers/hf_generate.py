@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Peer for `bin/pulsemind bench generate`: Hugging Face transformers on PyTorch CPU, same shape, random weights.
 
-Prefill = generate(1 new token); decode = (generate(N) - generate(1)) / (N - 1), medians of --reps after
---warmup untimed runs, exactly as `bin/pulsemind bench generate` measures. Prints one JSON line.
+Prefill = generate(1 new token); decode = the median time between consecutive new tokens of generate(N), taken
+from a streamer's hand-overs (as `bin/pulsemind bench generate` times its engine's), medians of --reps after
+--warmup untimed runs. A measurement that is not positive is refused, not printed. Prints one JSON line.
 Run: /tmp/oracle/bin/python bench/peers/hf_generate.py --shape qwen2.5-0.5b --prompt 128 --new 32 --threads 2
 """
 import argparse
@@ -41,25 +42,45 @@ def main():
     cfg = Qwen2Config(rms_norm_eps=1e-6, **SHAPES[a.shape])
     model = Qwen2ForCausalLM(cfg).eval().to(torch.float32 if a.dtype == "f32" else torch.bfloat16)
     ids = torch.randint(0, cfg.vocab_size, (a.batch, a.prompt))
+    class Stamps:  # a generate() streamer: put() gets the prompt first, then each new token as it is chosen
+        def __init__(self):
+            self.at = []
+        def put(self, value):
+            self.at.append(time.perf_counter())
+        def end(self):
+            pass
+
     def run(n):
+        """(total seconds, median seconds between consecutive new tokens or None)"""
+        st = Stamps()
         t = time.perf_counter()
-        out = model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, pad_token_id=0, eos_token_id=None)
+        out = model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, pad_token_id=0, eos_token_id=None,
+                             streamer=st if a.batch == 1 else None)
+        total = time.perf_counter() - t
         assert out.shape[1] == a.prompt + n
-        return time.perf_counter() - t
+        new = st.at[1:]  # the first put() is the prompt
+        steps = [b - x for x, b in zip(new, new[1:])]
+        return total, (statistics.median(steps) if steps else None)
 
     with torch.inference_mode():
         for _ in range(a.warmup):
             run(min(a.new, 4))
-        one, full = [], []
+        one, full, step = [], [], []
         for _ in range(a.reps):
-            one.append(run(1))
-            full.append(run(a.new))
+            one.append(run(1)[0])
+            total, s = run(a.new)
+            full.append(total)
+            if s is not None:
+                step.append(s)
     prefill = statistics.median(one)
-    decode = max(1e-9, statistics.median(full) - prefill)
+    # per-token steps where the streamer gives them (batch 1); for batches, (generate(N) - generate(1)) / (N - 1)
+    decode_s = statistics.median(step) if step else (statistics.median(full) - prefill) / (a.new - 1)
+    if not decode_s > 0:
+        raise SystemExit(f"hf_generate: decode time {decode_s} s is not positive: the measurement is invalid")
     print(json.dumps({"peer": "transformers-generate", "torch": torch.__version__, "transformers": transformers.__version__,
                       "shape": a.shape, "dtype": a.dtype, "threads": a.threads, "batch": a.batch, "prompt": a.prompt, "new": a.new,
                       "prefill_tokens_per_s": a.batch * a.prompt / prefill,
-                      "decode_tokens_per_s": a.batch * (a.new - 1) / decode}))
+                      "decode_tokens_per_s": a.batch / decode_s}))
 
 
 if __name__ == "__main__":
