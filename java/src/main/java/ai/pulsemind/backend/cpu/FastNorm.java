@@ -78,7 +78,10 @@ final class FastNorm {
      * methods: one method holding every loop grows past the JIT's inlining budget, and a vector helper it then
      * fails to inline is boxed. The hot loops call the Vector API directly (not through FastElementwise.load):
      * once the shared helper is compiled on its own, C2 may refuse to inline it here ("callee uses too much
-     * stack"), and every vector of the row is then boxed (measured 118 MB allocated per (4096, 4096) call).
+     * stack"), and every vector of the row is then boxed. The sum of squares is acc + v·v, not v.fma(v, acc): C2
+     * left that fma on the Vector API's Java fallback in these loops (JFR: float[] allocated in
+     * FloatVector.lanewiseTemplate under fma), 108 MB allocated per (4096, 4096) call on one thread; with add and
+     * mul the same call allocates nothing per vector.
      */
     private static float scaleByWeightAndSquare(MemorySegment x, long o, float s, MemorySegment w, MemorySegment out,
                                                 long next, int c) {
@@ -92,17 +95,19 @@ final class FastNorm {
         for (; i + VL <= c; i += VL) {
             long b = (long) i * 4;
             FloatVector v = FloatVector.fromMemorySegment(S, x, xn + b, NATIVE);
-            acc = v.fma(v, acc);
+            acc = acc.add(v.mul(v));
             FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).mul(s).mul(FloatVector.fromMemorySegment(S, w, b, NATIVE))
                     .intoMemorySegment(out, xo + b, NATIVE);
         }
         if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector v = load(x, next + i, m);
-            acc = v.fma(v, acc);
+            acc = acc.add(v.mul(v));
             store(load(x, o + i, m).mul(s).mul(load(w, i, m)), out, o + i, m);
         }
-        return LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        return butterfly(lanes);
     }
 
     private static void scaleByWeight(MemorySegment x, long o, float s, MemorySegment w, MemorySegment out, int c) {
@@ -126,14 +131,29 @@ final class FastNorm {
         int i = 0;
         for (; i + VL <= c; i += VL) {
             FloatVector v = FloatVector.fromMemorySegment(S, x, xo + (long) i * 4, NATIVE);
-            acc = v.fma(v, acc);
+            acc = acc.add(v.mul(v));
         }
         if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector v = load(x, o + i, m);
-            acc = v.fma(v, acc);
+            acc = acc.add(v.mul(v));
         }
-        return LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        return butterfly(lanes);
+    }
+
+    /**
+     * {@link LaneSum#of} of lanes the calling loop has stored in t, the same bits: LaneSum's butterfly order (lane i
+     * plus lane i + step, step = VL/2 … 1) in scalar code, and IEEE adds in the same order give the same sum. The
+     * row loops store their accumulator here rather than pass it to LaneSum.of: a vector passed to a method C2
+     * does not inline is boxed, and LaneSum.of compiled on its own runs its shuffles through the Vector API's Java
+     * fallback, once per row.
+     */
+    private static float butterfly(float[] t) {
+        for (int step = t.length >> 1; step >= 1; step >>= 1)
+            for (int i = 0; i < step; i++) t[i] += t[i + step];
+        return t[0];
     }
 
     /** dx = rs·(w·dout − x·rs²·(Σ w·dout·x)/C); dw += Σ_r dout·x·rs. */
@@ -365,7 +385,9 @@ final class FastNorm {
         float m = mx.reduceLanes(VectorOperators.MAX);
         for (int j = i; j < c; j++) m = Math.max(m, x.getAtIndex(Mem.F, next + j));
         nextMax[0] = m;
-        float sum = LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        float sum = butterfly(lanes);
         return i < c ? sum + expTail(x, out, o, i, c, max) : sum;
     }
 
@@ -380,7 +402,9 @@ final class FastNorm {
             acc = acc.add(e);
             e.intoMemorySegment(out, xo + b, NATIVE);
         }
-        float sum = LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        float sum = butterfly(lanes);
         return i < c ? sum + expTail(x, out, o, i, c, max) : sum;
     }
 
