@@ -1,11 +1,13 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
+import static ai.pulsemind.backend.cpu.FastElementwise.NATIVE;
 import static ai.pulsemind.backend.cpu.FastElementwise.load;
 import static ai.pulsemind.backend.cpu.FastElementwise.store;
 import static ai.pulsemind.backend.cpu.MicroKernel.S;
@@ -61,7 +63,7 @@ final class FastNorm {
         Blocks bl = Blocks.of(rows, c);
         run(pool, bl, (b, wk) -> {
             long r0 = bl.from(b), r1 = bl.to(b);
-            float ss = dot(x, r0 * c, x, r0 * c, c);
+            float ss = sumSquares(x, r0 * c, c);
             for (long r = r0; r < r1; r++) {
                 float rs = (float) (1.0 / Math.sqrt(ss / c + eps));
                 long o = r * c;
@@ -74,7 +76,12 @@ final class FastNorm {
     /**
      * out[o + i] = x[o + i]·s·w[i]; returns Σ x[next + i]² (0 when next is −1). Row helpers are separate small
      * methods: one method holding every loop grows past the JIT's inlining budget, and a vector helper it then
-     * fails to inline is boxed.
+     * fails to inline is boxed. The hot loops call the Vector API directly (not through FastElementwise.load):
+     * once the shared helper is compiled on its own, C2 may refuse to inline it here ("callee uses too much
+     * stack"), and every vector of the row is then boxed. The sum of squares is acc + v·v, not v.fma(v, acc): C2
+     * left that fma on the Vector API's Java fallback in these loops (JFR: float[] allocated in
+     * FloatVector.lanewiseTemplate under fma), 108 MB allocated per (4096, 4096) call on one thread; with add and
+     * mul the same call allocates nothing per vector.
      */
     private static float scaleByWeightAndSquare(MemorySegment x, long o, float s, MemorySegment w, MemorySegment out,
                                                 long next, int c) {
@@ -83,28 +90,70 @@ final class FastNorm {
             return 0f;
         }
         FloatVector acc = FloatVector.zero(S);
+        long xo = o * 4, xn = next * 4;
         int i = 0;
         for (; i + VL <= c; i += VL) {
-            FloatVector v = load(x, next + i);
-            acc = v.fma(v, acc);
-            store(load(x, o + i).mul(s).mul(load(w, i)), out, o + i);
+            long b = (long) i * 4;
+            FloatVector v = FloatVector.fromMemorySegment(S, x, xn + b, NATIVE);
+            acc = acc.add(v.mul(v));
+            FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).mul(s).mul(FloatVector.fromMemorySegment(S, w, b, NATIVE))
+                    .intoMemorySegment(out, xo + b, NATIVE);
         }
         if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             FloatVector v = load(x, next + i, m);
-            acc = v.fma(v, acc);
+            acc = acc.add(v.mul(v));
             store(load(x, o + i, m).mul(s).mul(load(w, i, m)), out, o + i, m);
         }
-        return LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        return butterfly(lanes);
     }
 
     private static void scaleByWeight(MemorySegment x, long o, float s, MemorySegment w, MemorySegment out, int c) {
+        long xo = o * 4;
         int i = 0;
-        for (; i + VL <= c; i += VL) store(load(x, o + i).mul(s).mul(load(w, i)), out, o + i);
+        for (; i + VL <= c; i += VL) {
+            long b = (long) i * 4;
+            FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).mul(s).mul(FloatVector.fromMemorySegment(S, w, b, NATIVE))
+                    .intoMemorySegment(out, xo + b, NATIVE);
+        }
         if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             store(load(x, o + i, m).mul(s).mul(load(w, i, m)), out, o + i, m);
         }
+    }
+
+    /** Σ x² over row o, the first row of a block (the others are summed while the row before is scaled). */
+    private static float sumSquares(MemorySegment x, long o, int c) {
+        FloatVector acc = FloatVector.zero(S);
+        long xo = o * 4;
+        int i = 0;
+        for (; i + VL <= c; i += VL) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, xo + (long) i * 4, NATIVE);
+            acc = acc.add(v.mul(v));
+        }
+        if (i < c) {
+            VectorMask<Float> m = S.indexInRange(i, c);
+            FloatVector v = load(x, o + i, m);
+            acc = acc.add(v.mul(v));
+        }
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        return butterfly(lanes);
+    }
+
+    /**
+     * {@link LaneSum#of} of lanes the calling loop has stored in t, the same bits: LaneSum's butterfly order (lane i
+     * plus lane i + step, step = VL/2 … 1) in scalar code, and IEEE adds in the same order give the same sum. The
+     * row loops store their accumulator here rather than pass it to LaneSum.of: a vector passed to a method C2
+     * does not inline is boxed, and LaneSum.of compiled on its own runs its shuffles through the Vector API's Java
+     * fallback, once per row.
+     */
+    private static float butterfly(float[] t) {
+        for (int step = t.length >> 1; step >= 1; step >>= 1)
+            for (int i = 0; i < step; i++) t[i] += t[i + step];
+        return t[0];
     }
 
     /** dx = rs·(w·dout − x·rs²·(Σ w·dout·x)/C); dw += Σ_r dout·x·rs. */
@@ -307,8 +356,9 @@ final class FastNorm {
 
     private static float rowMax(MemorySegment x, long o, int c) {
         FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        long xo = o * 4;
         int i = 0;
-        for (; i + VL <= c; i += VL) mx = mx.max(load(x, o + i));
+        for (; i + VL <= c; i += VL) mx = mx.max(FloatVector.fromMemorySegment(S, x, xo + (long) i * 4, NATIVE));
         float max = mx.reduceLanes(VectorOperators.MAX);
         for (; i < c; i++) max = Math.max(max, x.getAtIndex(Mem.F, o + i));
         return max;
@@ -316,50 +366,88 @@ final class FastNorm {
 
     /**
      * out = exp(x − max) over row o, returning its sum; meanwhile the max of the row at {@code next} (if not −1)
-     * goes to nextMax[0], so the DRAM read of the next row overlaps this row's exp and write.
+     * goes to nextMax[0], so the DRAM read of the next row overlaps this row's exp and write. The loads and
+     * stores call the Vector API directly (see {@link #scaleByWeightAndSquare} for why).
      */
     private static float expSumAndMax(MemorySegment x, MemorySegment out, long o, int c, float max, long next,
                                       float[] nextMax) {
         if (next < 0) return expSum(x, out, o, c, max);
         FloatVector acc = FloatVector.zero(S), mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        long xo = o * 4, xn = next * 4;
         int i = 0;
         for (; i + VL <= c; i += VL) {
-            mx = mx.max(load(x, next + i));
-            FloatVector e = VecMath.exp(load(x, o + i).sub(max));
+            long b = (long) i * 4;
+            mx = mx.max(FloatVector.fromMemorySegment(S, x, xn + b, NATIVE));
+            FloatVector e = expNonPositive(FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).sub(max));
             acc = acc.add(e);
-            store(e, out, o + i);
+            e.intoMemorySegment(out, xo + b, NATIVE);
         }
         float m = mx.reduceLanes(VectorOperators.MAX);
         for (int j = i; j < c; j++) m = Math.max(m, x.getAtIndex(Mem.F, next + j));
         nextMax[0] = m;
-        float sum = LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        float sum = butterfly(lanes);
         return i < c ? sum + expTail(x, out, o, i, c, max) : sum;
     }
 
     /** out = exp(x − max) over the row; returns its sum. */
     private static float expSum(MemorySegment x, MemorySegment out, long o, int c, float max) {
         FloatVector acc = FloatVector.zero(S);
+        long xo = o * 4;
         int i = 0;
         for (; i + VL <= c; i += VL) {
-            FloatVector e = VecMath.exp(load(x, o + i).sub(max));
+            long b = (long) i * 4;
+            FloatVector e = expNonPositive(FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).sub(max));
             acc = acc.add(e);
-            store(e, out, o + i);
+            e.intoMemorySegment(out, xo + b, NATIVE);
         }
-        float sum = LaneSum.of(acc);
+        float[] lanes = new float[VL];
+        acc.intoArray(lanes, 0);
+        float sum = butterfly(lanes);
         return i < c ? sum + expTail(x, out, o, i, c, max) : sum;
     }
 
     /** The partial last vector of a row: out = exp(x − max) for [i, c); returns its sum. */
     private static float expTail(MemorySegment x, MemorySegment out, long o, int i, int c, float max) {
         VectorMask<Float> m = S.indexInRange(i, c);
-        FloatVector e = VecMath.exp(load(x, o + i, m).sub(max)).blend(0f, m.not());
+        FloatVector e = expNonPositive(load(x, o + i, m).sub(max)).blend(0f, m.not());
         store(e, out, o + i, m);
         return LaneSum.of(e);
     }
 
+    /**
+     * {@link VecMath#exp} for x ≤ 0 or NaN (x − max of its row), the same bits: it only leaves out the overflow
+     * blend, which such x never take. Softmax is bound by this polynomial more than by memory on two cores
+     * (about 16 vector ops per 16 floats), so each op counts.
+     */
+    private static FloatVector expNonPositive(FloatVector x) {
+        FloatVector t = x.fma(EXP_LOG2E, EXP_ROUND);
+        FloatVector n = t.sub(EXP_ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -EXP_LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -EXP_LN2_LO), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+        FloatVector y = p.reinterpretAsInts().add(scale).reinterpretAsFloats();
+        return y.blend(0f, x.lt(EXP_MIN));
+    }
+
+    /** VecMath's exp constants (see there): log2 e, 1.5·2^23, ln 2 in two parts, the underflow bound. */
+    private static final float EXP_LOG2E = 1.44269504088896341f, EXP_ROUND = 12582912f,
+            EXP_LN2_HI = 0.693359375f, EXP_LN2_LO = -2.12194440e-4f, EXP_MIN = -86f;
+
     private static void scale(MemorySegment y, long o, int c, float s) {
+        long yo = o * 4;
         int i = 0;
-        for (; i + VL <= c; i += VL) store(load(y, o + i).mul(s), y, o + i);
+        for (; i + VL <= c; i += VL) {
+            long b = yo + (long) i * 4;
+            FloatVector.fromMemorySegment(S, y, b, NATIVE).mul(s).intoMemorySegment(y, b, NATIVE);
+        }
         if (i < c) {
             VectorMask<Float> m = S.indexInRange(i, c);
             store(load(y, o + i, m).mul(s), y, o + i, m);
