@@ -1,23 +1,13 @@
 package ai.pulsemind.train;
 
+import ai.pulsemind.config.RunSettings;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything {@code train sft} is run with. Keys in config files and {@code RUN/config.json} are the flag names
@@ -45,10 +35,7 @@ public record SftConfig(
             42, false, 0, 0, 1, 0,
             false, false, "cpu", 0, null);
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final RunSettings.Shape SHAPE = new RunSettings.Shape(Set.of("lora-targets"), Set.of(), Set.of("warmup"));
 
     public SftConfig {
         loraTargets = loraTargets == null ? LoraConfig.ALL_TEXT : List.copyOf(loraTargets);
@@ -82,62 +69,15 @@ public record SftConfig(
     }
 
     /** The config as JSON with its flag names as keys. */
-    public ObjectNode toJson() { return JSON.valueToTree(this); }
+    public ObjectNode toJson() { return RunSettings.JSON.valueToTree(this); }
 
-    public String toPrettyJson() {
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    public String toPrettyJson() { return RunSettings.pretty(this); }
 
     /**
      * Defaults, overlaid with a config file (YAML or JSON, may be null), overlaid with the flags given on the
      * command line (their names without dashes → values).
      */
     public static SftConfig resolve(Path file, Map<String, Object> flags) {
-        ObjectNode tree = DEFAULTS.toJson();
-        if (file != null) overlay(tree, readFile(file), file.toString());
-        overlay(tree, JSON.valueToTree(flags), "the command line");
-        try {
-            return JSON.treeToValue(tree, SftConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException("unknown setting '" + e.getPropertyName() + "'", e);
-        } catch (JsonProcessingException e) {
-            Throwable c = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw new IllegalArgumentException((file != null ? file + ": " : "") + (c instanceof IllegalArgumentException ? c.getMessage() : e.getOriginalMessage()), e);
-        }
-    }
-
-    static JsonNode readFile(Path file) {
-        try {
-            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            byte[] bytes = Files.readAllBytes(file);
-            JsonNode n = name.endsWith(".json") ? JSON.readTree(bytes) : YAML.readTree(bytes);
-            if (n == null || !n.isObject()) throw new IllegalArgumentException(file + ": expected a mapping of settings at the top level");
-            return n;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--config " + file + ": cannot read: " + e.getMessage(), e);
-        }
-    }
-
-    private static void overlay(ObjectNode tree, JsonNode layer, String where) {
-        List<String> known = new ArrayList<>();
-        tree.fieldNames().forEachRemaining(known::add);
-        for (Iterator<Map.Entry<String, JsonNode>> it = layer.fields(); it.hasNext(); ) {
-            var e = it.next();
-            String key = e.getKey().replace('_', '-');
-            if (!known.contains(key))
-                throw new IllegalArgumentException(where + ": unknown setting '" + e.getKey() + "' (known: " + String.join(", ", known) + ")");
-            JsonNode v = e.getValue();
-            if (key.equals("lora-targets") && v.isTextual()) { // "q,k,v" as one string, as the flag takes it
-                var arr = tree.arrayNode();
-                for (String t : v.asText().split(",")) if (!t.isBlank()) arr.add(t.trim());
-                v = arr;
-            }
-            if (key.equals("warmup") && v.isNumber()) v = tree.textNode(v.asText());
-            tree.set(key, v);
-        }
+        return RunSettings.resolve(DEFAULTS, SftConfig.class, SHAPE, file, flags);
     }
 }
