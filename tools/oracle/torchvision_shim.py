@@ -3,7 +3,8 @@
 The wheel's compiled ops (nms, roi_align, ...) cannot load there, and torchvision's import registers fake kernels
 for them, which raises. The oracle only needs torchvision's pure-PyTorch image transforms (resize is
 torch.nn.functional.interpolate), so the failing registrations are skipped while importing. Where torchvision
-imports cleanly, this module does nothing.
+imports cleanly, or is not installed (transformers then uses its torchvision-free image paths), this module does
+nothing.
 """
 import torch
 import torch.library
@@ -27,5 +28,7 @@ torch.library.register_fake = _tolerant_register_fake
 try:
     import torchvision  # noqa: F401
     from torchvision.transforms.v2 import functional as tvF  # noqa: F401
+except ModuleNotFoundError:  # not installed: nothing to shim
+    pass
 finally:
     torch.library.register_fake = _register_fake
