@@ -23,19 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A consultation run's report.html as headless Chromium renders it: every chart loads, the headline numbers show. */
 class ConsultReportChromiumTest {
-    private static final String PROBE = """
-            <script>
-            window.addEventListener('load', function () {
-              var imgs = Array.prototype.slice.call(document.images).map(function (i) {
-                return {src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight, complete: i.complete};
-              });
-              var out = document.createElement('pre');
-              out.id = 'probe';
-              out.textContent = JSON.stringify({images: imgs, text: document.body.innerText});
-              document.body.appendChild(out);
-            });
-            </script>
-            """;
+    private static final String PROBE = ReportChromiumTest.PROBE; // records what the browser loaded and rendered
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)

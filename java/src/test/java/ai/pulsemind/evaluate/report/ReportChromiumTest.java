@@ -32,7 +32,7 @@ class ReportChromiumTest {
     static final long LIMIT_S = 120;
 
     /** Appended to a copy of the page: records what the browser loaded and rendered into the DOM that is dumped. */
-    private static final String PROBE = """
+    static final String PROBE = """
             <script>
             window.addEventListener('load', function () {
               var imgs = Array.prototype.slice.call(document.images).map(function (i) {
