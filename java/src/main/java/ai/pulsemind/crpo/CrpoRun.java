@@ -33,10 +33,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -102,7 +100,7 @@ public final class CrpoRun {
                 Trainer.Options opt = new Trainer.Options(schedule, new ParamStore.AdamW(cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEps(), cfg.weightDecay()),
                         cfg.maxGradNorm(), cfg.maxSteps(), cfg.logEvery(), 0, cfg.saveEvery(), cfg.keepCheckpoints(), cfg.seed(), false,
                         compat(cfg, modelDir, index, store));
-                Trainer trainer = new Trainer(opt, store, step, new Ops(be), loraIO(cfg, lora, store, be), out, hooks, log);
+                Trainer trainer = new Trainer(opt, store, step, new Ops(be), Trainer.WeightsIO.peft(lora, store, be, Path.of(cfg.model())), out, hooks, log);
                 if (resumeFrom != null) trainer.resume(resumeFrom);
                 else Files.deleteIfExists(out.resolve("metrics.jsonl"));
                 if (log != null) log.printf(java.util.Locale.ROOT, "train crpo: %d prefixes from %d records, %d steps of B=%d x G=%d, judge %s, %,d trainable parameters on %s%n",
@@ -138,22 +136,6 @@ public final class CrpoRun {
         }
         if (bad > 0 && log != null) log.println(bad + " records could not be read and were skipped");
         return out;
-    }
-
-    private static Trainer.WeightsIO loraIO(CrpoConfig cfg, Lora lora, ParamStore store, Backend be) {
-        return new Trainer.WeightsIO() {
-            @Override public void save(Path dir) throws IOException {
-                Map<String, Tensor> masters = new LinkedHashMap<>();
-                store.entries().forEach(e -> masters.put(e.name(), e.master()));
-                PeftAdapter.write(dir, lora.config(), masters, be, Path.of(cfg.model()).toAbsolutePath().toString());
-            }
-
-            @Override public void load(Path dir) {
-                Map<String, Tensor> v = PeftAdapter.read(dir, lora);
-                v.forEach(store::set);
-                v.values().forEach(Tensor::close);
-            }
-        };
     }
 
     /** What a resumed run must share with the one that wrote the checkpoint. */

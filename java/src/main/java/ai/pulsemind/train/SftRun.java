@@ -92,7 +92,7 @@ public final class SftRun {
                 cfg.maxGradNorm(), steps, cfg.logEvery(), cfg.evalEvery(), cfg.saveEvery(), cfg.keepCheckpoints(), cfg.seed(),
                 cfg.gradientCheckpointing(), compat(cfg, be, modelDir, train, store));
         SftStep step = new SftStep(model, objective, train, eval.size() == 0 ? null : eval, enc, trainCfg, evalCfg, cfg.gradAccum(), epochs);
-        Trainer.WeightsIO io = lora != null ? loraIO(cfg, lora, store, be) : fullIO(model, store, be, modelDir);
+        Trainer.WeightsIO io = lora != null ? Trainer.WeightsIO.peft(lora, store, be, Path.of(cfg.model())) : fullIO(model, store, be, modelDir);
         Trainer trainer = new Trainer(opt, store, step, ops, io, out, hooks, log);
         Double unigram = null, initial = null;
         try {
@@ -131,22 +131,6 @@ public final class SftRun {
         Map<String, Tensor> m = new LinkedHashMap<>();
         model.params().all().forEach((k, v) -> { if (vision || !k.startsWith("visual.")) m.put(k, v); });
         return m;
-    }
-
-    private static Trainer.WeightsIO loraIO(SftConfig cfg, Lora lora, ParamStore store, Backend be) {
-        return new Trainer.WeightsIO() {
-            @Override public void save(Path dir) throws IOException {
-                Map<String, Tensor> masters = new LinkedHashMap<>();
-                store.entries().forEach(e -> masters.put(e.name(), e.master()));
-                PeftAdapter.write(dir, lora.config(), masters, be, Path.of(cfg.model()).toAbsolutePath().toString());
-            }
-
-            @Override public void load(Path dir) {
-                Map<String, Tensor> v = PeftAdapter.read(dir, lora);
-                v.forEach(store::set);
-                v.values().forEach(Tensor::close);
-            }
-        };
     }
 
     private static Trainer.WeightsIO fullIO(Qwen25VL model, ParamStore store, Backend be, Path baseDir) {

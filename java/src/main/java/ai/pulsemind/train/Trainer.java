@@ -1,6 +1,7 @@
 package ai.pulsemind.train;
 
 import ai.pulsemind.autograd.Ops;
+import ai.pulsemind.backend.Backend;
 import ai.pulsemind.data.Progress;
 import ai.pulsemind.model.io.SafetensorsFile;
 import ai.pulsemind.model.io.SafetensorsWriter;
@@ -81,6 +82,27 @@ public final class Trainer {
         void save(Path dir) throws IOException;
 
         void load(Path dir) throws IOException;
+
+        /**
+         * A LoRA adapter's weights in the PEFT layout: saved from the store's f32 masters, loaded back into them.
+         *
+         * @param baseModel the base model's directory, recorded in the adapter's config
+         */
+        static WeightsIO peft(Lora lora, ParamStore store, Backend be, Path baseModel) {
+            return new WeightsIO() {
+                @Override public void save(Path dir) throws IOException {
+                    Map<String, Tensor> masters = new LinkedHashMap<>();
+                    store.entries().forEach(e -> masters.put(e.name(), e.master()));
+                    PeftAdapter.write(dir, lora.config(), masters, be, baseModel.toAbsolutePath().toString());
+                }
+
+                @Override public void load(Path dir) {
+                    Map<String, Tensor> v = PeftAdapter.read(dir, lora);
+                    v.forEach(store::set);
+                    v.values().forEach(Tensor::close);
+                }
+            };
+        }
     }
 
     /** Called after each logged step, evaluation and checkpoint (progress lines, CRPO's completion dumps, tests). */
