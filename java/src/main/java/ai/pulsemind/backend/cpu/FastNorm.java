@@ -1,7 +1,6 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -378,7 +377,7 @@ final class FastNorm {
         for (; i + VL <= c; i += VL) {
             long b = (long) i * 4;
             mx = mx.max(FloatVector.fromMemorySegment(S, x, xn + b, NATIVE));
-            FloatVector e = expNonPositive(FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).sub(max));
+            FloatVector e = VecMath.expNoOverflow(FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).sub(max));
             acc = acc.add(e);
             e.intoMemorySegment(out, xo + b, NATIVE);
         }
@@ -398,7 +397,7 @@ final class FastNorm {
         int i = 0;
         for (; i + VL <= c; i += VL) {
             long b = (long) i * 4;
-            FloatVector e = expNonPositive(FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).sub(max));
+            FloatVector e = VecMath.expNoOverflow(FloatVector.fromMemorySegment(S, x, xo + b, NATIVE).sub(max));
             acc = acc.add(e);
             e.intoMemorySegment(out, xo + b, NATIVE);
         }
@@ -411,35 +410,10 @@ final class FastNorm {
     /** The partial last vector of a row: out = exp(x − max) for [i, c); returns its sum. */
     private static float expTail(MemorySegment x, MemorySegment out, long o, int i, int c, float max) {
         VectorMask<Float> m = S.indexInRange(i, c);
-        FloatVector e = expNonPositive(load(x, o + i, m).sub(max)).blend(0f, m.not());
+        FloatVector e = VecMath.expNoOverflow(load(x, o + i, m).sub(max)).blend(0f, m.not());
         store(e, out, o + i, m);
         return LaneSum.of(e);
     }
-
-    /**
-     * {@link VecMath#exp} for x ≤ 0 or NaN (x − max of its row), the same bits: it only leaves out the overflow
-     * blend, which such x never take. Softmax is bound by this polynomial more than by memory on two cores
-     * (about 16 vector ops per 16 floats), so each op counts.
-     */
-    private static FloatVector expNonPositive(FloatVector x) {
-        FloatVector t = x.fma(EXP_LOG2E, EXP_ROUND);
-        FloatVector n = t.sub(EXP_ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -EXP_LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(S, -EXP_LN2_LO), r);
-        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
-        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
-        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
-        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
-        p = p.fma(r.mul(r), r).add(1f);
-        IntVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-        FloatVector y = p.reinterpretAsInts().add(scale).reinterpretAsFloats();
-        return y.blend(0f, x.lt(EXP_MIN));
-    }
-
-    /** VecMath's exp constants (see there): log2 e, 1.5·2^23, ln 2 in two parts, the underflow bound. */
-    private static final float EXP_LOG2E = 1.44269504088896341f, EXP_ROUND = 12582912f,
-            EXP_LN2_HI = 0.693359375f, EXP_LN2_LO = -2.12194440e-4f, EXP_MIN = -86f;
 
     private static void scale(MemorySegment y, long o, int c, float s) {
         long yo = o * 4;
