@@ -1,5 +1,6 @@
 package ai.pulsemind.serve;
 
+import ai.pulsemind.testing.RandomAdapter;
 import ai.pulsemind.backend.Backend;
 import ai.pulsemind.backend.Backends;
 import ai.pulsemind.data.Conversation;
@@ -7,10 +8,6 @@ import ai.pulsemind.data.OpenAiMessages;
 import ai.pulsemind.model.generate.ChatModel;
 import ai.pulsemind.model.generate.Completion;
 import ai.pulsemind.model.io.OracleFixtures;
-import ai.pulsemind.tensor.DType;
-import ai.pulsemind.tensor.Tensor;
-import ai.pulsemind.train.Lora;
-import ai.pulsemind.train.LoraConfig;
 import ai.pulsemind.train.PeftAdapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,10 +36,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static ai.pulsemind.serve.ServeFixture.cli;
@@ -184,7 +179,7 @@ class ServerOpenAiClientTest {
 
     @Test
     void anAdapterGivenToTheServerIsTheOneItGeneratesWith(@TempDir Path tmp) throws Exception {
-        Path adapter = randomAdapter(tmp.resolve("adapter"));
+        Path adapter = RandomAdapter.write(modelDir, tmp.resolve("adapter"));
         String body = "[{\"role\":\"user\",\"content\":" + M.writeValueAsString(USER) + "}]";
         Conversation conv = OpenAiMessages.parse(M.readTree(body), OpenAiMessages.ImagePolicy.INLINE_ONLY);
         Completion direct;
@@ -206,25 +201,6 @@ class ServerOpenAiClientTest {
             }
             assertTrue(offBase > 1e-2, "the adapter changes the replies' log-probs: max |adapted - base| = " + offBase);
         }
-    }
-
-    /** An adapter on every text projection with random, non-zero A and B, written as PEFT writes it. */
-    private static Path randomAdapter(Path dir) throws Exception {
-        try (Backend be = Backends.open("cpu", 1); ChatModel cm = ChatModel.open(modelDir, be)) {
-            LoraConfig cfg = new LoraConfig(4, 8f, 0f, false, LoraConfig.ALL_TEXT, false);
-            Lora lora = Lora.attach(be, cm.model(), cfg, 3);
-            Map<String, Tensor> values = new LinkedHashMap<>();
-            SplittableRandom r = new SplittableRandom(5);
-            lora.tensors().forEach((k, t) -> {
-                Tensor h = Tensor.hostEmpty(DType.F32, t.shape());
-                for (long i = 0; i < h.numel(); i++) h.setFloat(i, (float) (r.nextGaussian() * 0.3));
-                values.put(k, h);
-            });
-            lora.assign(be, values);
-            PeftAdapter.write(dir, cfg, lora.tensors(), be, "tiny-tied-f32");
-            values.values().forEach(Tensor::close);
-        }
-        return dir;
     }
 
     @Test

@@ -1,21 +1,15 @@
 package ai.pulsemind.model.generate;
 
+import ai.pulsemind.testing.RandomAdapter;
 import ai.pulsemind.backend.cpu.ReferenceBackend;
 import ai.pulsemind.model.io.OracleFixtures;
 import ai.pulsemind.model.qwen25vl.Prompt;
 import ai.pulsemind.nn.ForwardMode;
-import ai.pulsemind.tensor.DType;
-import ai.pulsemind.tensor.Tensor;
-import ai.pulsemind.train.Lora;
-import ai.pulsemind.train.LoraConfig;
 import ai.pulsemind.train.PeftAdapter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,28 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EngineAdapterTest {
     static final ReferenceBackend REF = new ReferenceBackend();
 
-    /** An adapter on every text projection with random, non-zero A and B, written as PEFT writes it. */
-    static Path randomAdapter(Path dir) throws Exception {
-        try (EngineFixture fx = new EngineFixture(REF)) {
-            LoraConfig cfg = new LoraConfig(4, 8f, 0f, false, LoraConfig.ALL_TEXT, false);
-            Lora lora = Lora.attach(REF, fx.cm.model(), cfg, 3);
-            Map<String, Tensor> values = new LinkedHashMap<>();
-            SplittableRandom r = new SplittableRandom(5);
-            lora.tensors().forEach((k, t) -> {
-                Tensor h = Tensor.hostEmpty(DType.F32, t.shape());
-                for (long i = 0; i < h.numel(); i++) h.setFloat(i, (float) (r.nextGaussian() * 0.3));
-                values.put(k, h);
-            });
-            lora.assign(REF, values);
-            PeftAdapter.write(dir, cfg, lora.tensors(), REF, "tiny-tied-f32");
-            values.values().forEach(Tensor::close);
-        }
-        return dir;
-    }
-
     @Test
     void theEngineGeneratesWithTheAttachedAdapter(@TempDir Path tmp) throws Exception {
-        Path adapter = randomAdapter(tmp.resolve("adapter"));
+        Path adapter = RandomAdapter.write(OracleFixtures.path("tiny-tied-f32"), tmp.resolve("adapter"));
         try (ChatModel cm = ChatModel.open(OracleFixtures.path("tiny-tied-f32"), REF, Engine.Config.of(2, 512))) {
             PeftAdapter.attach(adapter, REF, cm.model());
             Prompt p = cm.prompt(EngineFixture.withImage("plain_56x84.png", "Describe the image."));
