@@ -137,7 +137,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             List<Prompt> prompts = new ArrayList<>();
             for (int b = 0; b < batch; b++) prompts.add(Prompt.ofIds(r.ints(prompt, 0, d.vocabSize()).toArray()));
             try (Engine engine = new Engine(model, be, Engine.Config.of(batch, prompt + newTokens), null)) {
-                for (int i = 0; i < warmup; i++) run(engine, prompts, Math.min(newTokens, 4), 100 + i);
+                // Full-length warm-ups: the kernels of a batched decoding step are compiled only after many calls of
+                // them, and a steady-state figure is what a long rollout or a server sees.
+                for (int i = 0; i < warmup; i++) run(engine, prompts, newTokens, 100 + i);
                 double[] prefill = new double[reps], step = new double[reps], total = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     Timing t = run(engine, prompts, newTokens, i);

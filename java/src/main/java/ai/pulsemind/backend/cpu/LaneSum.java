@@ -1,6 +1,7 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 
 import static ai.pulsemind.backend.cpu.MicroKernel.S;
@@ -26,6 +27,59 @@ final class LaneSum {
             s[l] = VectorShuffle.fromOp(S, i -> i ^ step);
         }
         return s;
+    }
+
+    /**
+     * For {@link #of16} with 16 lanes, per level (step 8, 4, 2, 1): the lanes whose step bit is set, the others, and
+     * the butterfly shuffle. Separate static finals, not arrays: C2 treats them as constants, which the vector
+     * intrinsics need (an array element is loaded at run time, and the blends then run unintrinsified).
+     */
+    private static final VectorMask<Float> HI8 = stepBits(8, true), LO8 = stepBits(8, false), HI4 = stepBits(4, true),
+            LO4 = stepBits(4, false), HI2 = stepBits(2, true), LO2 = stepBits(2, false), HI1 = stepBits(1, true),
+            LO1 = stepBits(1, false);
+    private static final VectorShuffle<Float> X8 = xor(8), X4 = xor(4), X2 = xor(2), X1 = xor(1);
+
+    private static VectorMask<Float> stepBits(int step, boolean set) {
+        boolean[] bits = new boolean[VL];
+        for (int i = 0; i < VL; i++) bits[i] = ((i & step) != 0) == set;
+        return VectorMask.fromArray(S, bits, 0);
+    }
+
+    private static VectorShuffle<Float> xor(int step) { return VectorShuffle.fromOp(S, i -> (i ^ step) % VL); }
+
+    /**
+     * One butterfly level of two vectors at once, for reducing 16 vectors to one (lane i: the sum of vector i).
+     * The lanes of the result whose step bit ({@code hi}) is clear hold {@code a}'s level values, the others
+     * {@code b}'s: {@code r[i] = x[i] + x[i ^ step]} with x = a or b. Feeding one level's results in pairs to the
+     * next, 16 vectors become one whose lane i is vector i's {@link #of} sum, the same bits (every lane of a full
+     * butterfly holds the same sum: each add has the same two operands, possibly swapped). Four ops per pair
+     * instead of two per vector per level.
+     */
+    private static FloatVector merge(FloatVector a, FloatVector b, VectorMask<Float> hi, VectorMask<Float> lo,
+                                     VectorShuffle<Float> x) {
+        return a.blend(b, hi).add(a.blend(b, lo).rearrange(x));
+    }
+
+    /**
+     * sums[j] = {@link #of}(vector j of {@code acc}) for j &lt; 16, the 16 vectors stored one after another; with
+     * 16 lanes by {@link #merge} (15 merges instead of 16 full butterflies), else one by one.
+     */
+    static void of16(float[] acc, float[] sums) {
+        if (VL != 16) {
+            for (int j = 0; j < 16; j++) sums[j] = of(FloatVector.fromArray(S, acc, j * VL));
+            return;
+        }
+        FloatVector c0 = merge(FloatVector.fromArray(S, acc, 0), FloatVector.fromArray(S, acc, 8 * VL), HI8, LO8, X8);
+        FloatVector c1 = merge(FloatVector.fromArray(S, acc, VL), FloatVector.fromArray(S, acc, 9 * VL), HI8, LO8, X8);
+        FloatVector c2 = merge(FloatVector.fromArray(S, acc, 2 * VL), FloatVector.fromArray(S, acc, 10 * VL), HI8, LO8, X8);
+        FloatVector c3 = merge(FloatVector.fromArray(S, acc, 3 * VL), FloatVector.fromArray(S, acc, 11 * VL), HI8, LO8, X8);
+        FloatVector c4 = merge(FloatVector.fromArray(S, acc, 4 * VL), FloatVector.fromArray(S, acc, 12 * VL), HI8, LO8, X8);
+        FloatVector c5 = merge(FloatVector.fromArray(S, acc, 5 * VL), FloatVector.fromArray(S, acc, 13 * VL), HI8, LO8, X8);
+        FloatVector c6 = merge(FloatVector.fromArray(S, acc, 6 * VL), FloatVector.fromArray(S, acc, 14 * VL), HI8, LO8, X8);
+        FloatVector c7 = merge(FloatVector.fromArray(S, acc, 7 * VL), FloatVector.fromArray(S, acc, 15 * VL), HI8, LO8, X8);
+        FloatVector d0 = merge(c0, c4, HI4, LO4, X4), d1 = merge(c1, c5, HI4, LO4, X4);
+        FloatVector d2 = merge(c2, c6, HI4, LO4, X4), d3 = merge(c3, c7, HI4, LO4, X4);
+        merge(merge(d0, d2, HI2, LO2, X2), merge(d1, d3, HI2, LO2, X2), HI1, LO1, X1).intoArray(sums, 0);
     }
 
     /** Σ lanes of {@code v}, the same bits whether or not the JIT has compiled the caller. */

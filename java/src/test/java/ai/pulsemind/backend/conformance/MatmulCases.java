@@ -68,8 +68,11 @@ final class MatmulCases extends OpCases {
         Random rnd = new Random(32);
         for (DType[] p : pairs(t)) {
             DType ab = p[0], cd = p[1];
-            // m ≤ 8: b read in place; m < n with bᵀ: the swap to cᵀ
+            // m ≤ 48: b read in place; m < n with bᵀ: the swap to cᵀ
             gemm(t, rnd, ab, cd, 0, 0, 1, 300, 70, false, true, 1f, 0f);
+            gemm(t, rnd, ab, cd, 0, 0, 16, 203, 96, false, true, 0.5f, 1f); // 4 x 4 blocks, 3 b rows left, 16 | k
+            gemm(t, rnd, ab, cd, 0, 0, 46, 130, 64, false, true, 1f, 0f);   // last a block of 2 rows
+            gemm(t, rnd, ab, cd, 0, 0, 49, 130, 64, false, true, 1f, 0f);   // one row past the direct path
             gemm(t, rnd, ab, cd, 0, 0, 5, 300, 70, false, true, 0.5f, 1f); // four rows of a at a time, then one
             gemm(t, rnd, ab, cd, 0, 0, 3, 300, 70, true, false, 0.5f, 1f);
             gemm(t, rnd, ab, cd, 0, 0, 8, 257, 33, false, false, -1f, 0.25f);

@@ -43,7 +43,7 @@ class Bf16WeightsTest {
     }
 
     private void everyPath(ReferenceBackend be) {
-        for (int m : new int[] {1, 3, 8, 9, 40})
+        for (int m : new int[] {1, 3, 8, 9, 16, 40, 48, 49})
             for (boolean tb : new boolean[] {true, false}) {
                 same(be, 1, m, 37, 50, false, tb, false);    // ragged: masked tails in K and N
                 same(be, 1, m, 300, 896, false, tb, false);  // several column pieces, full vectors
