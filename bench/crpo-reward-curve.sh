@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CRPO on a tiny model after a short SFT, with the rubric judge: mean reward over the first and the last quarter of
 # a short run, for three seeds. Usage: bench/crpo-reward-curve.sh WORKDIR [STEPS] [SFT_STEPS]
-# LR and BETA (environment) override the learning rate (2e-4) and the KL coefficient (0.02); TAG names the runs.
+# LR and BETA (environment) override the learning rate (2e-4) and the KL coefficient (0.02); TAG names the runs;
+# TURNS=all trains on every doctor turn (default: first turns only, --first-turn-only).
 # Writes WORKDIR/seed-S/metrics.jsonl per seed and prints one summary line per seed (bench/crpo_quarters.py).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,12 +16,13 @@ if [ ! -f "$work/sft/checkpoints/latest/model.safetensors" ]; then
   "$pm" train sft --model "$work/model" --data "$work/data" --out "$work/sft" --max-steps "$sft_steps" --batch-size 8 \
     --lora-r 0 --lr 5e-3 --warmup 10 --max-length 512 --threads 2 --unigram-baseline false
 fi
+turns=--first-turn-only; [ "${TURNS:-first}" = all ] && turns=
 for seed in 1 2 3; do
   out="$work/${TAG:-crpo}-seed-$seed"
   [ -f "$out/summary.json" ] && continue
   rm -rf "$out"
   "$pm" train crpo --model "$work/sft/checkpoints/latest" --data "$work/data" --judge rubric --lora-r 16 --lora-dropout 0 \
-    --out "$out" --group-size 4 --batch-size 4 --max-steps "$steps" --max-new-tokens 48 --first-turn-only \
+    --out "$out" --group-size 4 --batch-size 4 --max-steps "$steps" --max-new-tokens 48 $turns \
     --lr "${LR:-2e-4}" --beta "${BETA:-0.02}" --threads 2 --seed "$seed" --completions-every 8
 done
 python3 "$root/bench/crpo_quarters.py" "$work"/"${TAG:-crpo}"-seed-*

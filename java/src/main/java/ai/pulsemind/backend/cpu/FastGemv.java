@@ -31,9 +31,15 @@ final class FastGemv {
      * 180–220 GFLOP/s against 42–60, 32 rows 175–185 against 74–110, 48 rows 178 against 108–142, 64 rows a tie.
      */
     static final int MAX_ROWS = 48;
+    /** For B stored (k x n), whose accumulator (m x width) is meant to stay in L1/L2: measured 1 to 16 rows. */
+    static final int MAX_ROWS_ROW_MAJOR_B = 8;
     private static final int SLOT_A = 21, SLOT_ACC = 22;
+    private static final int LENT_A = 3;
 
     private FastGemv() {}
+
+    /** Whether a product with m rows of A and this B takes the direct path. */
+    static boolean takes(int m, FastGemm.Mat b) { return m <= (b.t() ? MAX_ROWS : MAX_ROWS_ROW_MAJOR_B); }
 
     /**
      * A (F32) times B, F32 or BF16 ({@code b.bf16()}: widened lane by lane as it is loaded, so the same FMAs on the
@@ -43,11 +49,23 @@ final class FastGemv {
                      long co, int m, int n, int k, float alpha, float beta) {
         boolean b16 = b.bf16();
         int kp = roundUp(k, VL);
-        float[] ar = new float[m * kp]; // small: m ≤ 8 rows
-        for (int i = 0; i < m; i++) {
-            if (!a.t()) MemorySegment.copy(a.seg(), Mem.F, (a.off() + (long) i * k) * 4, ar, i * kp, k);
-            else for (int p = 0; p < k; p++) ar[i * kp + p] = a.seg().getAtIndex(Mem.F, a.off() + (long) p * m + i);
+        // Kept between calls (up to 48 rows of a 4864-wide input is ~1 MB a call to allocate and zero); each row's
+        // padding to kp is zeroed here, as the masked tails rely on it.
+        float[] ar = parallel ? pool.borrow(LENT_A, m * kp) : pool.floats(worker, SLOT_A, m * kp);
+        try {
+            for (int i = 0; i < m; i++) {
+                if (!a.t()) MemorySegment.copy(a.seg(), Mem.F, (a.off() + (long) i * k) * 4, ar, i * kp, k);
+                else for (int p = 0; p < k; p++) ar[i * kp + p] = a.seg().getAtIndex(Mem.F, a.off() + (long) p * m + i);
+                Arrays.fill(ar, i * kp + k, (i + 1) * kp, 0f);
+            }
+            products(pool, parallel, worker, ar, kp, b, b16, c, co, m, n, k, alpha, beta);
+        } finally {
+            if (parallel) pool.giveBack(LENT_A, ar);
         }
+    }
+
+    private static void products(CpuPool pool, boolean parallel, int worker, float[] ar, int kp, FastGemm.Mat b,
+                                 boolean b16, MemorySegment c, long co, int m, int n, int k, float alpha, float beta) {
         // Pieces of C's columns: for B stored (k x n) few and wide, so each row of B is read in long runs (short
         // strided runs touch a new page per row); the accumulator (m x width) then sits in L1/L2.
         int threads = parallel ? pool.threads() : 1;
@@ -72,9 +90,14 @@ final class FastGemv {
             float[] t = new float[16];
             for (; j0 + 4 <= j1; j0 += 4) {
                 long bo = b.off() + (long) j0 * k;
-                for (int i = 0; i < m; i += 4)
-                    dot4x4(ar, kp, i, Math.min(4, m - i), k, b.seg(), b16, bo, c, co + (long) i * ldc + j0, ldc, alpha,
-                            beta, acc, t);
+                for (int i = 0; i < m; i += 4) {
+                    int rows = Math.min(4, m - i);
+                    dot4x4(ar, kp, i, rows, k, b.seg(), b16, bo, acc);
+                    LaneSum.of16(acc, t); // t[r·4 + q] = C[i + r][j0 + q]
+                    long at = co + (long) i * ldc + j0;
+                    for (int r = 0; r < rows; r++)
+                        for (int q = 0; q < 4; q++) finish(c, at + (long) r * ldc + q, t[r * 4 + q], alpha, beta);
+                }
             }
         }
         for (int j = j0; j < j1; j++) {
@@ -115,15 +138,15 @@ final class FastGemv {
     }
 
     /**
-     * Sixteen dot products: A rows i..i+rows (rows ≤ 4; missing rows repeat the last, computed and dropped) with
-     * four consecutive B rows from element {@code bo}, into C[i..][j..j+4) at {@code at}. Each B vector feeds four
-     * FMAs and each A vector four, so a step loads 8 vectors for 16 FMAs ({@link #dot4}: 5 for 4). Each element is
-     * {@link #dot4}'s chain (vector FMAs over k in order, then {@link LaneSum}), so the results are its bits.
-     * k is a multiple of VL: a masked tail would double the method's size past what C2 inlines into it, and its
-     * vectors would then be boxed.
+     * Sixteen dot-product chains: A rows i..i+rows (rows ≤ 4; missing rows repeat the last, computed and dropped)
+     * with four consecutive B rows from element {@code bo}; chain (r, q) is left, unreduced, as vector r·4 + q of
+     * {@code acc}. Each B vector feeds four FMAs and each A vector four, so a step loads 8 vectors for 16 FMAs
+     * ({@link #dot4}: 5 for 4). Reduced by {@link LaneSum#of16}, each element is {@link #dot4}'s chain (vector FMAs
+     * over k in order, then the lane butterfly), so the results are its bits. k is a multiple of VL: a masked tail
+     * would double the method's size past what C2 inlines into it, and its vectors would then be boxed.
      */
     private static void dot4x4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, boolean b16, long bo,
-                               MemorySegment c, long at, int ldc, float alpha, float beta, float[] acc, float[] t) {
+                               float[] acc) {
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
         FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
         int a0 = i * kp, a1 = Math.min(i + 1, i + rows - 1) * kp, a2 = Math.min(i + 2, i + rows - 1) * kp;
@@ -141,15 +164,12 @@ final class FastGemv {
             x = FloatVector.fromArray(S, ar, a3 + p);
             s30 = x.fma(w0, s30); s31 = x.fma(w1, s31); s32 = x.fma(w2, s32); s33 = x.fma(w3, s33);
         }
-        // The 16 chains' sums: stored and reduced by a separate method, because reducing them here would push
-        // this method past the node count up to which C2 inlines, and its vectors would then be boxed.
+        // Stored for the caller to reduce: the reduction's vector ops inlined here would push this method past the
+        // node count up to which C2 inlines, and the ops left out would then run unintrinsified (boxed).
         s00.intoArray(acc, 0); s01.intoArray(acc, VL); s02.intoArray(acc, 2 * VL); s03.intoArray(acc, 3 * VL);
         s10.intoArray(acc, 4 * VL); s11.intoArray(acc, 5 * VL); s12.intoArray(acc, 6 * VL); s13.intoArray(acc, 7 * VL);
         s20.intoArray(acc, 8 * VL); s21.intoArray(acc, 9 * VL); s22.intoArray(acc, 10 * VL); s23.intoArray(acc, 11 * VL);
         s30.intoArray(acc, 12 * VL); s31.intoArray(acc, 13 * VL); s32.intoArray(acc, 14 * VL); s33.intoArray(acc, 15 * VL);
-        LaneSum.of16(acc, t);
-        for (int r = 0; r < rows; r++)
-            for (int q = 0; q < 4; q++) finish(c, at + (long) r * ldc + q, t[r * 4 + q], alpha, beta);
     }
 
     /**

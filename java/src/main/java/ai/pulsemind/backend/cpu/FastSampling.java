@@ -197,12 +197,7 @@ final class FastSampling {
             }
             return drawn;
         }
-        int i = 0;
-        for (; i + VL <= v; i += VL) {
-            FloatVector u = ((FloatVector) IntVector.fromArray(I, bits, i).lanewise(VectorOperators.LSHR, 9)
-                    .convert(VectorOperators.I2F, 0)).fma(0x1p-23f, 0x1p-24f);
-            FloatVector.fromArray(S, x, i).sub(log(log(u).neg())).intoArray(score, i);
-        }
+        int i = scores(x, bits, score, v);
         for (; i < v; i++) {
             float u = (float) (bits[i] >>> 9) * 0x1p-23f + 0x1p-24f;
             score[i] = x[i] - (float) Math.log(-(float) Math.log(u));
@@ -215,6 +210,33 @@ final class FastSampling {
             }
         }
         return drawn;
+    }
+
+    /**
+     * score = x − log(−log u) over the whole vectors of the row; returns where the scalar tail starts. Two passes
+     * of one log each, in methods of their own: with both logs in one method (or inside {@link #gumbel}) C2 ran
+     * out of its inlining node budget and left some of their vector ops on the boxed Java fallback. u's affine map
+     * is exact (a 23-bit integer times 2⁻²³ plus 2⁻²⁴), so mul-then-add is the scalar reference's value.
+     */
+    private static int scores(float[] x, int[] bits, float[] score, int v) {
+        negLogU(bits, score, v);
+        return xMinusLog(x, score, v);
+    }
+
+    /** score = −log u. */
+    private static void negLogU(int[] bits, float[] score, int v) {
+        for (int i = 0; i + VL <= v; i += VL) {
+            FloatVector u = ((FloatVector) IntVector.fromArray(I, bits, i).lanewise(VectorOperators.LSHR, 9)
+                    .convert(VectorOperators.I2F, 0)).mul(0x1p-23f).add(0x1p-24f);
+            log(u).mul(-1f).intoArray(score, i);
+        }
+    }
+
+    /** score = x − log(score); returns the first index past the whole vectors. */
+    private static int xMinusLog(float[] x, float[] score, int v) {
+        int i = 0;
+        for (; i + VL <= v; i += VL) FloatVector.fromArray(S, x, i).sub(log(FloatVector.fromArray(S, score, i))).intoArray(score, i);
+        return i;
     }
 
     private static final float SQRTHF = 0.707106781186547524f;

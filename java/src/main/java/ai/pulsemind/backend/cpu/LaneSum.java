@@ -61,25 +61,36 @@ final class LaneSum {
     }
 
     /**
-     * sums[j] = {@link #of}(vector j of {@code acc}) for j &lt; 16, the 16 vectors stored one after another; with
-     * 16 lanes by {@link #merge} (15 merges instead of 16 full butterflies), else one by one.
+     * sums[j] = {@link #of}(vector j of {@code acc}) for j &lt; 16, the 16 vectors stored one after another (acc is
+     * overwritten); with 16 lanes by {@link #merge} (15 merges instead of 16 full butterflies), else one by one.
+     * One small loop per level: a method with more than about a dozen merges passes the node count up to which C2
+     * inlines, and the merges left out run unintrinsified, allocating every vector.
      */
     static void of16(float[] acc, float[] sums) {
         if (VL != 16) {
             for (int j = 0; j < 16; j++) sums[j] = of(FloatVector.fromArray(S, acc, j * VL));
             return;
         }
-        FloatVector c0 = merge(FloatVector.fromArray(S, acc, 0), FloatVector.fromArray(S, acc, 8 * VL), HI8, LO8, X8);
-        FloatVector c1 = merge(FloatVector.fromArray(S, acc, VL), FloatVector.fromArray(S, acc, 9 * VL), HI8, LO8, X8);
-        FloatVector c2 = merge(FloatVector.fromArray(S, acc, 2 * VL), FloatVector.fromArray(S, acc, 10 * VL), HI8, LO8, X8);
-        FloatVector c3 = merge(FloatVector.fromArray(S, acc, 3 * VL), FloatVector.fromArray(S, acc, 11 * VL), HI8, LO8, X8);
-        FloatVector c4 = merge(FloatVector.fromArray(S, acc, 4 * VL), FloatVector.fromArray(S, acc, 12 * VL), HI8, LO8, X8);
-        FloatVector c5 = merge(FloatVector.fromArray(S, acc, 5 * VL), FloatVector.fromArray(S, acc, 13 * VL), HI8, LO8, X8);
-        FloatVector c6 = merge(FloatVector.fromArray(S, acc, 6 * VL), FloatVector.fromArray(S, acc, 14 * VL), HI8, LO8, X8);
-        FloatVector c7 = merge(FloatVector.fromArray(S, acc, 7 * VL), FloatVector.fromArray(S, acc, 15 * VL), HI8, LO8, X8);
-        FloatVector d0 = merge(c0, c4, HI4, LO4, X4), d1 = merge(c1, c5, HI4, LO4, X4);
-        FloatVector d2 = merge(c2, c6, HI4, LO4, X4), d3 = merge(c3, c7, HI4, LO4, X4);
-        merge(merge(d0, d2, HI2, LO2, X2), merge(d1, d3, HI2, LO2, X2), HI1, LO1, X1).intoArray(sums, 0);
+        level8(acc);
+        level4(acc);
+        level2(acc);
+        merge(FloatVector.fromArray(S, acc, 0), FloatVector.fromArray(S, acc, VL), HI1, LO1, X1).intoArray(sums, 0);
+    }
+
+    /** Vector j of acc (j &lt; 8) = merge(vector j, vector j + 8) at step 8; so on for 4 and 2 below. */
+    private static void level8(float[] acc) {
+        for (int j = 0; j < 8; j++)
+            merge(FloatVector.fromArray(S, acc, j * VL), FloatVector.fromArray(S, acc, (j + 8) * VL), HI8, LO8, X8).intoArray(acc, j * VL);
+    }
+
+    private static void level4(float[] acc) {
+        for (int j = 0; j < 4; j++)
+            merge(FloatVector.fromArray(S, acc, j * VL), FloatVector.fromArray(S, acc, (j + 4) * VL), HI4, LO4, X4).intoArray(acc, j * VL);
+    }
+
+    private static void level2(float[] acc) {
+        for (int j = 0; j < 2; j++)
+            merge(FloatVector.fromArray(S, acc, j * VL), FloatVector.fromArray(S, acc, (j + 2) * VL), HI2, LO2, X2).intoArray(acc, j * VL);
     }
 
     /** Σ lanes of {@code v}, the same bits whether or not the JIT has compiled the caller. */
