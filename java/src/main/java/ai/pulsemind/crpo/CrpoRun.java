@@ -47,7 +47,7 @@ import java.util.Set;
  * whose B = 0 starts the policy at the base), starts a generation engine over the same weights, opens the judge,
  * and runs the {@link Trainer} with a {@link CrpoStep}. Writes {@code RUN/config.json}, {@code RUN/metrics.jsonl}
  * (TRL's GRPO metric names), {@code RUN/completions/step-N.jsonl}, {@code RUN/checkpoints/step-N/} (the adapter in
- * PEFT layout, AdamW state, the rollout state) and {@code RUN/summary.json}.
+ * PEFT layout, AdamW state, the rollout state), {@code RUN/summary.json} and {@code RUN/report.html} ({@link RunReport}).
  */
 public final class CrpoRun {
     private CrpoRun() {}
@@ -110,6 +110,7 @@ public final class CrpoRun {
                 Summary s = new Summary(out, r, prefixes.size(), step.judged(), step.judgeFailures(), step.skippedBatches(), step.failedSamples(),
                         store.count(), fl[0], fl[1]);
                 writeSummary(s);
+                RunReport.write(out);
                 return s;
             }
         }

@@ -86,6 +86,9 @@ class CrpoRunTest {
         assertFalse(first.get("verdicts").isEmpty());
         assertTrue(Files.isRegularFile(straight.resolve("checkpoints/latest/adapter_model.safetensors")));
         assertTrue(Files.isRegularFile(straight.resolve("summary.json")));
+        String report = Files.readString(straight.resolve("report.html"));
+        assertTrue(report.contains("reward, last quarter") && report.contains("crpo-training"), "report.html names its reward and chart");
+        assertTrue(Files.isRegularFile(straight.resolve("crpo-training.png")), "the training chart is written beside the report");
 
         // one step, then resume for the second: the same second step as the uninterrupted run
         Path cut = tmp.resolve("cut");
