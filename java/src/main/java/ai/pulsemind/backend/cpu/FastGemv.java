@@ -1,8 +1,14 @@
 package ai.pulsemind.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static ai.pulsemind.backend.cpu.FastElementwise.load;
@@ -35,6 +41,9 @@ final class FastGemv {
     static final int MAX_ROWS_ROW_MAJOR_B = 8;
     private static final int SLOT_A = 21, SLOT_ACC = 22;
     private static final int LENT_A = 3;
+    private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private FastGemv() {}
 
@@ -81,8 +90,12 @@ final class FastGemv {
     }
 
     /**
-     * C[i][j] for j in [j0, j1), B stored (n x k). With four or more rows of A, blocks of 4 rows of A x 4 rows of
-     * B ({@link #dot4x4}, when VL divides k); the rows of B left over, one at a time. Every element is the same FMA chain either way.
+     * C[i][j] for j in [j0, j1), B stored (n x k). With four or more rows of A, blocks of 4 rows of A x 4 rows of B
+     * ({@link #dot4x4}, when VL divides k); the rows of B left over, one at a time. Every element is the same FMA
+     * chain either way. The hot loops load and widen B with Vector API calls written out in place, not through a
+     * helper of ours: a helper that C2 had already compiled on its own ("already compiled into a big method",
+     * "callee uses too much stack") was sometimes not inlined, and then every vector it returned was boxed; which
+     * way a run went depended on compile timing (decode at 6 or at 27 tokens/s from the same command).
      */
     private static void dots(float[] ar, int kp, int m, int k, FastGemm.Mat b, boolean b16, int j0, int j1,
                              MemorySegment c, long co, int ldc, float alpha, float beta, float[] acc) {
@@ -92,7 +105,8 @@ final class FastGemv {
                 long bo = b.off() + (long) j0 * k;
                 for (int i = 0; i < m; i += 4) {
                     int rows = Math.min(4, m - i);
-                    dot4x4(ar, kp, i, rows, k, b.seg(), b16, bo, acc);
+                    if (b16) dot4x4Bf16(ar, kp, i, rows, k, b.seg(), bo, acc);
+                    else dot4x4(ar, kp, i, rows, k, b.seg(), bo, acc);
                     LaneSum.of16(acc, t); // t[r·4 + q] = C[i + r][j0 + q]
                     long at = co + (long) i * ldc + j0;
                     for (int r = 0; r < rows; r++)
@@ -118,7 +132,11 @@ final class FastGemv {
         int a3 = Math.min(i + 3, i + rows - 1) * kp;
         int p = 0;
         for (; p + VL <= k; p += VL) {
-            FloatVector bv = loadB(bs, b16, bo + p);
+            FloatVector bv = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (bo + p) * 2, NATIVE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (bo + p) * 4, NATIVE);
             s0 = FloatVector.fromArray(S, ar, a0 + p).fma(bv, s0);
             s1 = FloatVector.fromArray(S, ar, a1 + p).fma(bv, s1);
             s2 = FloatVector.fromArray(S, ar, a2 + p).fma(bv, s2);
@@ -145,7 +163,7 @@ final class FastGemv {
      * over k in order, then the lane butterfly), so the results are its bits. k is a multiple of VL: a masked tail
      * would double the method's size past what C2 inlines into it, and its vectors would then be boxed.
      */
-    private static void dot4x4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, boolean b16, long bo,
+    private static void dot4x4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, long bo,
                                float[] acc) {
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
         FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
@@ -153,8 +171,48 @@ final class FastGemv {
         int a3 = Math.min(i + 3, i + rows - 1) * kp;
         long b0 = bo, b1 = bo + k, b2 = bo + 2L * k, b3 = bo + 3L * k;
         for (int p = 0; p < k; p += VL) {
-            FloatVector w0 = loadB(bs, b16, b0 + p), w1 = loadB(bs, b16, b1 + p);
-            FloatVector w2 = loadB(bs, b16, b2 + p), w3 = loadB(bs, b16, b3 + p);
+            FloatVector w0 = FloatVector.fromMemorySegment(S, bs, (b0 + p) * 4, NATIVE);
+            FloatVector w1 = FloatVector.fromMemorySegment(S, bs, (b1 + p) * 4, NATIVE);
+            FloatVector w2 = FloatVector.fromMemorySegment(S, bs, (b2 + p) * 4, NATIVE);
+            FloatVector w3 = FloatVector.fromMemorySegment(S, bs, (b3 + p) * 4, NATIVE);
+            FloatVector x = FloatVector.fromArray(S, ar, a0 + p);
+            s00 = x.fma(w0, s00); s01 = x.fma(w1, s01); s02 = x.fma(w2, s02); s03 = x.fma(w3, s03);
+            x = FloatVector.fromArray(S, ar, a1 + p);
+            s10 = x.fma(w0, s10); s11 = x.fma(w1, s11); s12 = x.fma(w2, s12); s13 = x.fma(w3, s13);
+            x = FloatVector.fromArray(S, ar, a2 + p);
+            s20 = x.fma(w0, s20); s21 = x.fma(w1, s21); s22 = x.fma(w2, s22); s23 = x.fma(w3, s23);
+            x = FloatVector.fromArray(S, ar, a3 + p);
+            s30 = x.fma(w0, s30); s31 = x.fma(w1, s31); s32 = x.fma(w2, s32); s33 = x.fma(w3, s33);
+        }
+        // Stored for the caller to reduce: the reduction's vector ops inlined here would push this method past the
+        // node count up to which C2 inlines, and the ops left out would then run unintrinsified (boxed).
+        s00.intoArray(acc, 0); s01.intoArray(acc, VL); s02.intoArray(acc, 2 * VL); s03.intoArray(acc, 3 * VL);
+        s10.intoArray(acc, 4 * VL); s11.intoArray(acc, 5 * VL); s12.intoArray(acc, 6 * VL); s13.intoArray(acc, 7 * VL);
+        s20.intoArray(acc, 8 * VL); s21.intoArray(acc, 9 * VL); s22.intoArray(acc, 10 * VL); s23.intoArray(acc, 11 * VL);
+        s30.intoArray(acc, 12 * VL); s31.intoArray(acc, 13 * VL); s32.intoArray(acc, 14 * VL); s33.intoArray(acc, 15 * VL);
+    }
+
+    /** {@link #dot4x4} for BF16 weights, widened as loaded (a copy, not a call: see {@link #dots}). */
+    private static void dot4x4Bf16(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, long bo,
+                               float[] acc) {
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+        int a0 = i * kp, a1 = Math.min(i + 1, i + rows - 1) * kp, a2 = Math.min(i + 2, i + rows - 1) * kp;
+        int a3 = Math.min(i + 3, i + rows - 1) * kp;
+        long b0 = bo, b1 = bo + k, b2 = bo + 2L * k, b3 = bo + 3L * k;
+        for (int p = 0; p < k; p += VL) {
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b0 + p) * 2, NATIVE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b1 + p) * 2, NATIVE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b2 + p) * 2, NATIVE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b3 + p) * 2, NATIVE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             FloatVector x = FloatVector.fromArray(S, ar, a0 + p);
             s00 = x.fma(w0, s00); s01 = x.fma(w1, s01); s02 = x.fma(w2, s02); s03 = x.fma(w3, s03);
             x = FloatVector.fromArray(S, ar, a1 + p);
@@ -180,7 +238,16 @@ final class FastGemv {
                              float alpha, float beta) {
         FloatVector s0 = FloatVector.zero(S);
         int p = 0;
-        for (; p + VL <= k; p += VL) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(loadB(bs, b16, bo + p), s0);
+        if (b16) {
+            for (; p + VL <= k; p += VL) {
+                FloatVector w = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (bo + p) * 2, NATIVE)
+                        .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                s0 = FloatVector.fromArray(S, ar, a0 + p).fma(w, s0);
+            }
+        } else {
+            for (; p + VL <= k; p += VL)
+                s0 = FloatVector.fromArray(S, ar, a0 + p).fma(FloatVector.fromMemorySegment(S, bs, (bo + p) * 4, NATIVE), s0);
+        }
         if (p < k) s0 = FloatVector.fromArray(S, ar, a0 + p).fma(loadB(bs, b16, bo + p, p, k), s0);
         finish(c, at, LaneSum.of(s0), alpha, beta);
     }
