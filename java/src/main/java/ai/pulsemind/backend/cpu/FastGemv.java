@@ -105,8 +105,7 @@ final class FastGemv {
                 long bo = b.off() + (long) j0 * k;
                 for (int i = 0; i < m; i += 4) {
                     int rows = Math.min(4, m - i);
-                    if (b16) dot4x4Bf16(ar, kp, i, rows, k, b.seg(), bo, acc);
-                    else dot4x4(ar, kp, i, rows, k, b.seg(), bo, acc);
+                    dot4x4(ar, kp, i, rows, k, b.seg(), b16, bo, acc);
                     LaneSum.of16(acc, t); // t[r·4 + q] = C[i + r][j0 + q]
                     long at = co + (long) i * ldc + j0;
                     for (int r = 0; r < rows; r++)
@@ -163,7 +162,7 @@ final class FastGemv {
      * over k in order, then the lane butterfly), so the results are its bits. k is a multiple of VL: a masked tail
      * would double the method's size past what C2 inlines into it, and its vectors would then be boxed.
      */
-    private static void dot4x4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, long bo,
+    private static void dot4x4(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, boolean b16, long bo,
                                float[] acc) {
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
         FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
@@ -171,48 +170,22 @@ final class FastGemv {
         int a3 = Math.min(i + 3, i + rows - 1) * kp;
         long b0 = bo, b1 = bo + k, b2 = bo + 2L * k, b3 = bo + 3L * k;
         for (int p = 0; p < k; p += VL) {
-            FloatVector w0 = FloatVector.fromMemorySegment(S, bs, (b0 + p) * 4, NATIVE);
-            FloatVector w1 = FloatVector.fromMemorySegment(S, bs, (b1 + p) * 4, NATIVE);
-            FloatVector w2 = FloatVector.fromMemorySegment(S, bs, (b2 + p) * 4, NATIVE);
-            FloatVector w3 = FloatVector.fromMemorySegment(S, bs, (b3 + p) * 4, NATIVE);
-            FloatVector x = FloatVector.fromArray(S, ar, a0 + p);
-            s00 = x.fma(w0, s00); s01 = x.fma(w1, s01); s02 = x.fma(w2, s02); s03 = x.fma(w3, s03);
-            x = FloatVector.fromArray(S, ar, a1 + p);
-            s10 = x.fma(w0, s10); s11 = x.fma(w1, s11); s12 = x.fma(w2, s12); s13 = x.fma(w3, s13);
-            x = FloatVector.fromArray(S, ar, a2 + p);
-            s20 = x.fma(w0, s20); s21 = x.fma(w1, s21); s22 = x.fma(w2, s22); s23 = x.fma(w3, s23);
-            x = FloatVector.fromArray(S, ar, a3 + p);
-            s30 = x.fma(w0, s30); s31 = x.fma(w1, s31); s32 = x.fma(w2, s32); s33 = x.fma(w3, s33);
-        }
-        // Stored for the caller to reduce: the reduction's vector ops inlined here would push this method past the
-        // node count up to which C2 inlines, and the ops left out would then run unintrinsified (boxed).
-        s00.intoArray(acc, 0); s01.intoArray(acc, VL); s02.intoArray(acc, 2 * VL); s03.intoArray(acc, 3 * VL);
-        s10.intoArray(acc, 4 * VL); s11.intoArray(acc, 5 * VL); s12.intoArray(acc, 6 * VL); s13.intoArray(acc, 7 * VL);
-        s20.intoArray(acc, 8 * VL); s21.intoArray(acc, 9 * VL); s22.intoArray(acc, 10 * VL); s23.intoArray(acc, 11 * VL);
-        s30.intoArray(acc, 12 * VL); s31.intoArray(acc, 13 * VL); s32.intoArray(acc, 14 * VL); s33.intoArray(acc, 15 * VL);
-    }
-
-    /** {@link #dot4x4} for BF16 weights, widened as loaded (a copy, not a call: see {@link #dots}). */
-    private static void dot4x4Bf16(float[] ar, int kp, int i, int rows, int k, MemorySegment bs, long bo,
-                               float[] acc) {
-        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-        FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
-        int a0 = i * kp, a1 = Math.min(i + 1, i + rows - 1) * kp, a2 = Math.min(i + 2, i + rows - 1) * kp;
-        int a3 = Math.min(i + 3, i + rows - 1) * kp;
-        long b0 = bo, b1 = bo + k, b2 = bo + 2L * k, b3 = bo + 3L * k;
-        for (int p = 0; p < k; p += VL) {
-            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b0 + p) * 2, NATIVE)
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b1 + p) * 2, NATIVE)
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b2 + p) * 2, NATIVE)
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b3 + p) * 2, NATIVE)
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w0 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b0 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b0 + p) * 4, NATIVE);
+            FloatVector w1 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b1 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b1 + p) * 4, NATIVE);
+            FloatVector w2 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b2 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b2 + p) * 4, NATIVE);
+            FloatVector w3 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b3 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b3 + p) * 4, NATIVE);
             FloatVector x = FloatVector.fromArray(S, ar, a0 + p);
             s00 = x.fma(w0, s00); s01 = x.fma(w1, s01); s02 = x.fma(w2, s02); s03 = x.fma(w3, s03);
             x = FloatVector.fromArray(S, ar, a1 + p);
