@@ -24,6 +24,7 @@ import ai.pulsemind.train.ParamStore;
 import ai.pulsemind.train.PeftAdapter;
 import ai.pulsemind.train.Schedule;
 import ai.pulsemind.train.Trainer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -106,11 +107,13 @@ public final class CrpoRun {
                 if (log != null) log.printf(java.util.Locale.ROOT, "train crpo: %d prefixes from %d records, %d steps of B=%d x G=%d, judge %s, %,d trainable parameters on %s%n",
                         prefixes.size(), records.size(), cfg.maxSteps(), cfg.batchSize(), cfg.groupSize(), judging.name(), store.count(), be.name());
                 Trainer.Result r = trainer.run(progress);
-                Double[] fl = firstLastReward(out.resolve("metrics.jsonl"));
+                List<JsonNode> logged = RunReport.rewardRows(out.resolve("metrics.jsonl"));
+                Double first = logged.isEmpty() ? null : logged.getFirst().get("reward").asDouble();
+                Double last = logged.isEmpty() ? null : logged.getLast().get("reward").asDouble();
                 Summary s = new Summary(out, r, prefixes.size(), step.judged(), step.judgeFailures(), step.skippedBatches(), step.failedSamples(),
-                        store.count(), fl[0], fl[1]);
+                        store.count(), first, last);
                 writeSummary(s);
-                RunReport.write(out);
+                RunReport.write(out, logged);
                 return s;
             }
         }
@@ -153,21 +156,6 @@ public final class CrpoRun {
         c.put("reward", cfg.reward());
         c.put("judge", cfg.judge());
         return c;
-    }
-
-    /** The mean reward of the first and the last logged step. */
-    private static Double[] firstLastReward(Path metrics) throws IOException {
-        Double first = null, last = null;
-        if (Files.exists(metrics)) {
-            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) continue;
-                var n = CrpoStep.JSON.readTree(line);
-                if (!n.has("reward")) continue;
-                if (first == null) first = n.get("reward").asDouble();
-                last = n.get("reward").asDouble();
-            }
-        }
-        return new Double[] {first, last};
     }
 
     private static void writeSummary(Summary s) throws IOException {

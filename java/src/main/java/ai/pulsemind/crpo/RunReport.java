@@ -26,16 +26,21 @@ final class RunReport {
 
     private RunReport() {}
 
-    static Report.Written write(Path run) throws IOException {
+    /** The logged steps of {@code metrics.jsonl} that carry a reward, in order (none when the file is absent). */
+    static List<JsonNode> rewardRows(Path metrics) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
-        Path metrics = run.resolve("metrics.jsonl");
         if (Files.exists(metrics))
             for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8))
                 if (!line.isBlank()) {
                     JsonNode n = CrpoStep.JSON.readTree(line);
                     if (n.has("reward")) rows.add(n);
                 }
-        if (rows.isEmpty()) throw new IOException(metrics + ": no logged step with a reward to report");
+        return rows;
+    }
+
+    /** Writes the report of the run in {@code run} from its logged steps ({@link #rewardRows}). */
+    static Report.Written write(Path run, List<JsonNode> rows) throws IOException {
+        if (rows.isEmpty()) throw new IOException(run.resolve("metrics.jsonl") + ": no logged step with a reward to report");
         double[] steps = column(rows, "step");
         double[] reward = column(rows, "reward"), sd = column(rows, "reward_std");
         double[] low = new double[reward.length], high = new double[reward.length];
@@ -52,11 +57,12 @@ final class RunReport {
                 new Charts.Panel("KL to reference", List.of(Charts.Line.of("kl", steps, column(rows, "kl")))),
                 new Charts.Panel("loss", List.of(Charts.Line.of("loss", steps, column(rows, "loss")))));
         int q = Math.max(1, reward.length / 4);
+        double[] quarters = Sections.quarterMeans(reward);
         Report r = Report.builder("CRPO run: " + run.getFileName())
-                .subtitle(rows.size() + " logged steps from " + metrics.getFileName())
+                .subtitle(rows.size() + " logged steps from metrics.jsonl")
                 .keyNumber(new KeyNumber("steps", Integer.toString(rows.size()), "logged"))
-                .keyNumber(new KeyNumber("reward, first quarter", fmt(mean(reward, 0, q)), q + " steps"))
-                .keyNumber(new KeyNumber("reward, last quarter", fmt(mean(reward, reward.length - q, reward.length)), q + " steps"))
+                .keyNumber(new KeyNumber("reward, first quarter", fmt(quarters[0]), q + " steps"))
+                .keyNumber(new KeyNumber("reward, last quarter", fmt(quarters[1]), q + " steps"))
                 .section(Sections.overSteps("Training", "crpo-training", "step", panels))
                 .footnote("Reward: the mean over a step's samples of each sample's reward (wins over the counterparts, "
                         + "averaged over counterparts and dimensions); the band is ± the step's standard deviation.")
@@ -71,13 +77,6 @@ final class RunReport {
             v[i] = n == null || !n.isNumber() ? Double.NaN : n.asDouble();
         }
         return v;
-    }
-
-    private static double mean(double[] v, int from, int to) {
-        double s = 0;
-        int n = 0;
-        for (int i = from; i < to; i++) if (!Double.isNaN(v[i])) { s += v[i]; n++; }
-        return n == 0 ? Double.NaN : s / n;
     }
 
     private static String fmt(double x) { return Double.isNaN(x) ? "—" : String.format(Locale.ROOT, "%.4f", x); }

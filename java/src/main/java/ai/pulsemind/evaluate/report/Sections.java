@@ -51,16 +51,21 @@ public final class Sections {
                 .numberColumn("first").numberColumn("last").numberColumn("mean, first quarter").numberColumn("mean, last quarter");
         for (Charts.Panel p : panels)
             for (Charts.Line l : p.lines()) {
-                double[] v = l.values();
-                int q = Math.max(1, v.length / 4);
+                double[] v = l.values(), q = quarterMeans(v);
                 t.row(p.yLabel(), l.name(), Integer.toString(v.length), Formats.number(v.length == 0 ? Double.NaN : v[0], 4),
-                        Formats.number(v.length == 0 ? Double.NaN : v[v.length - 1], 4), Formats.number(mean(v, 0, q), 4),
-                        Formats.number(mean(v, v.length - q, v.length), 4));
+                        Formats.number(v.length == 0 ? Double.NaN : v[v.length - 1], 4), Formats.number(q[0], 4),
+                        Formats.number(q[1], 4));
             }
         return Report.Section.builder(title)
                 .chart(Charts.overSteps(chartName, title, title + " over " + stepLabel + "s; bands, where shown, are the line's spread.", stepLabel, panels))
                 .table(t.build())
                 .build();
+    }
+
+    /** {mean of the first quarter of v, mean of the last quarter} (at least one value each; NaNs skipped). */
+    public static double[] quarterMeans(double[] v) {
+        int q = Math.max(1, v.length / 4);
+        return new double[] {mean(v, 0, q), mean(v, v.length - q, v.length)};
     }
 
     /** Mean of the non-NaN values in [from, to). */
