@@ -130,9 +130,13 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         };
         try (Backend be = device.open(threads)) {
             Map<String, Tensor> w = randomWeights(d, 1);
-            if (bf16) w.replaceAll((name, t) -> name.endsWith("_proj.weight") ? narrowed(t) : t);
+            // A bf16 checkpoint stores its matrices in bf16 (norms and biases stay f32 here; they are a few KB).
+            if (bf16) w.replaceAll((name, t) -> name.endsWith("_proj.weight") || name.endsWith("embed_tokens.weight") ? narrowed(t) : t);
             Qwen25VL model = new Qwen25VL(be, d, null, true, -1, w::get, bf16);
             long weightBytes = model.params().all().values().stream().mapToLong(Tensor::byteSize).sum(); // as placed
+            // What one decoded token reads: every parameter but the embedding table (one row of it), and the head
+            // as the logits product reads it (tied here).
+            long readBytes = weightBytes - model.text().embedding().byteSize() + model.text().logitsHead().byteSize();
             SplittableRandom r = new SplittableRandom(2);
             List<Prompt> prompts = new ArrayList<>();
             for (int b = 0; b < batch; b++) prompts.add(Prompt.ofIds(r.ints(prompt, 0, d.vocabSize()).toArray()));
@@ -147,7 +151,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                     step[i] = t.medianStepS;
                     total[i] = t.totalS;
                 }
-                report(be, weightBytes, median(prefill), median(step), median(total));
+                report(be, weightBytes, readBytes, median(prefill), median(step), median(total));
             }
         }
         return 0;
@@ -189,7 +193,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         if (c.ids().length != tokens) throw new IllegalStateException("a sequence generated " + c.ids().length + " tokens, not " + tokens);
     }
 
-    private void report(Backend be, long weightBytes, double prefillS, double stepS, double totalS) {
+    private void report(Backend be, long weightBytes, long readBytes, double prefillS, double stepS, double totalS) {
         double throughput = batch * (double) newTokens / totalS;
         boolean decodeValid = !sequential && newTokens >= 2 && stepS > 0 && Double.isFinite(stepS);
         boolean prefillValid = !sequential && prefillS > 0;
@@ -203,8 +207,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                     shape, dtype, be.name(), threads > 0 ? threads : Backends.defaultThreads(), batch, prompt, newTokens, mode, sampling));
             if (prefillValid) sb.append(String.format(",\"prefill_tokens_per_s\":%.2f", prefillTps));
             if (decodeValid) sb.append(String.format(",\"decode_tokens_per_s\":%.2f,\"decode_step_ms\":%.3f", decodeTps, stepS * 1e3));
-            sb.append(String.format(",\"throughput_tokens_per_s\":%.2f,\"total_s\":%.3f,\"weights_bytes\":%d,\"host_peak_bytes\":%d}",
-                    throughput, totalS, weightBytes, HostAllocator.global().stats().peak()));
+            sb.append(String.format(",\"throughput_tokens_per_s\":%.2f,\"total_s\":%.3f,\"weights_bytes\":%d,\"read_bytes_per_token\":%d,\"host_peak_bytes\":%d}",
+                    throughput, totalS, weightBytes, readBytes, HostAllocator.global().stats().peak()));
             System.out.println(sb);
         } else {
             StringBuilder sb = new StringBuilder(String.format("%s (%s) on %s, %s, %s, batch %d × (%d prompt + %d new):", shape, dtype, be.name(), mode,

@@ -220,7 +220,7 @@ public final class Qwen25VL {
      * F32 logits (R, V) of selected hidden rows (R, C) — generation only needs each sequence's last row. The
      * products accumulate in F32 whatever the compute dtype; the sampler reads F32.
      */
-    public Tensor logits(Ops ops, Tensor hiddenRows) { return ops.matmul(hiddenRows, false, text.head(), true, DType.F32); }
+    public Tensor logits(Ops ops, Tensor hiddenRows) { return ops.matmul(hiddenRows, false, text.logitsHead(), true, DType.F32); }
 
     /** One decoding step: new token ids (B) at positions (B) → logits (B, V); row b appends to cache slot b. */
     public Tensor decode(Ops ops, int[] tokens, int[] positions, KvCache cache) {

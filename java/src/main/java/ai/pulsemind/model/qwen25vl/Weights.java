@@ -45,6 +45,24 @@ final class Weights {
         Shape want = Shape.of(dims);
         if (!t.shape().numelEquals(want) || (!t.shape().equals(want) && t.rank() == want.rank()))
             throw new IllegalArgumentException("tensor '" + name + "' has shape " + t.shape() + " but the config implies " + want);
+        return params.add(name, place(t, computeDtype, dims));
+    }
+
+    /**
+     * The checkpoint's BF16 tensor {@code name} kept as stored, as a second, read-only matmul operand beside the
+     * parameter already taken under that name (the LM head: the parameter, in the compute dtype, serves the gather,
+     * the fused log-prob and training; this copy serves the logits product, at half the bytes per decoded token).
+     * {@code fallback} when linear layers are not kept as stored or the tensor is not BF16. Not a parameter.
+     */
+    Tensor asStoredOperand(String name, Tensor fallback) {
+        Tensor t = source.apply(name);
+        if (!linearsAsStored || t == null || t.dtype() != DType.BF16) return fallback;
+        return place(t, DType.BF16, fallback.shape().toArray());
+    }
+
+    /** t on the backend in {@code computeDtype} with shape dims: t itself when it already is, else a converted copy. */
+    private Tensor place(Tensor t, DType computeDtype, int... dims) {
+        Shape want = Shape.of(dims);
         Tensor placed;
         if (t.dtype() == computeDtype && t.device().equals(be.device()) && t.isContiguous()) {
             placed = t.reshape(dims);
@@ -55,7 +73,7 @@ final class Weights {
             else be.convert(onDevice.isContiguous() ? onDevice.reshape(dims) : be.upload(onDevice).reshape(dims), placed);
             if (onDevice != t) onDevice.close();
         }
-        return params.add(name, placed);
+        return placed;
     }
 
     Tensor takeOptional(String name, int... dims) {

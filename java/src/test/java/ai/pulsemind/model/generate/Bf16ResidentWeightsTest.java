@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A BF16 checkpoint opened as a {@link ChatModel} keeps its linear-layer weights in BF16 on the CPU (half the
- * memory and the bytes read per decoded token) and generates exactly what the model with every weight widened to
+ * memory and the bytes read per decoded token), reads its LM head as stored for the logits product, and generates exactly what the model with every weight widened to
  * F32 at load generates: the same ids and the same log-probs, bit for bit, text and image prompts.
  */
 class Bf16ResidentWeightsTest {
@@ -25,9 +25,11 @@ class Bf16ResidentWeightsTest {
             var layer = cm.model().text().layers().get(0);
             assertEquals(DType.BF16, layer.q().weight().dtype(), "linear weights stay as stored");
             assertEquals(DType.F32, layer.inputNorm().dtype(), "norms are widened");
-            assertEquals(DType.F32, cm.model().text().head().dtype(), "the LM head is widened");
+            assertEquals(DType.F32, cm.model().text().head().dtype(), "the LM head parameter is widened");
+            assertEquals(DType.BF16, cm.model().text().logitsHead().dtype(), "the logits product reads the head as stored");
             Qwen25VL widened = Qwen25VL.load(be, ckpt);
             assertEquals(DType.F32, widened.text().layers().get(0).q().weight().dtype());
+            assertEquals(widened.params().all().keySet(), cm.model().params().all().keySet(), "the BF16 head copy is no parameter");
             try (Engine plain = new Engine(widened, be, Engine.Config.of(2, 512), cm.tokenizer())) {
                 for (Prompt p : new Prompt[] {cm.prompt(EngineFixture.user("Where does it hurt?")),
                         cm.prompt(EngineFixture.withImage("plain_56x84.png", "Describe the image."))}) {
