@@ -91,8 +91,8 @@ final class FastGemv {
 
     /**
      * C[i][j] for j in [j0, j1), B stored (n x k). With four or more rows of A, blocks of 4 rows of A x 4 rows of B
-     * ({@link #dot4x4}, when VL divides k); the rows of B left over, one at a time. Every element is the same FMA
-     * chain either way. The hot loops load and widen B with Vector API calls written out in place, not through a
+     * ({@link #dot4x4}, when VL divides k); with one row, 1 x 4 blocks ({@link #dot1x4}); the rows of B left over,
+     * one at a time. Every element is the same FMA chain either way. The hot loops load and widen B with Vector API calls written out in place, not through a
      * helper of ours: a helper that C2 had already compiled on its own ("already compiled into a big method",
      * "callee uses too much stack") was sometimes not inlined, and then every vector it returned was boxed; which
      * way a run went depended on compile timing (decode at 6 or at 27 tokens/s from the same command).
@@ -111,6 +111,12 @@ final class FastGemv {
                     for (int r = 0; r < rows; r++)
                         for (int q = 0; q < 4; q++) finish(c, at + (long) r * ldc + q, t[r * 4 + q], alpha, beta);
                 }
+            }
+        }
+        if (m == 1 && k % VL == 0) {
+            for (; j0 + 4 <= j1; j0 += 4) {
+                dot1x4(ar, k, b.seg(), b16, b.off() + (long) j0 * k, acc);
+                for (int q = 0; q < 4; q++) finish(c, co + j0 + q, LaneSum.of(FloatVector.fromArray(S, acc, q * VL)), alpha, beta);
             }
         }
         for (int j = j0; j < j1; j++) {
@@ -201,6 +207,39 @@ final class FastGemv {
         s10.intoArray(acc, 4 * VL); s11.intoArray(acc, 5 * VL); s12.intoArray(acc, 6 * VL); s13.intoArray(acc, 7 * VL);
         s20.intoArray(acc, 8 * VL); s21.intoArray(acc, 9 * VL); s22.intoArray(acc, 10 * VL); s23.intoArray(acc, 11 * VL);
         s30.intoArray(acc, 12 * VL); s31.intoArray(acc, 13 * VL); s32.intoArray(acc, 14 * VL); s33.intoArray(acc, 15 * VL);
+    }
+
+    /**
+     * Four dot-product chains of A's first row with four consecutive B rows from element {@code bo} (decoding at
+     * batch 1), left unreduced as vectors 0..3 of {@code acc}. {@link #dot1}'s chain four times over, interleaved:
+     * one chain alone waits on each FMA's latency (k/VL dependent FMAs a row), four independent ones keep the FMA
+     * unit busy while the B rows stream in. Reduced by {@link LaneSum#of}, each is {@link #dot1}'s result, bit for
+     * bit. k is a multiple of VL (no masked tail: see {@link #dot4x4}).
+     */
+    private static void dot1x4(float[] ar, int k, MemorySegment bs, boolean b16, long bo, float[] acc) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        long b0 = bo, b1 = bo + k, b2 = bo + 2L * k, b3 = bo + 3L * k;
+        for (int p = 0; p < k; p += VL) {
+            FloatVector w0 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b0 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b0 + p) * 4, NATIVE);
+            FloatVector w1 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b1 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b1 + p) * 4, NATIVE);
+            FloatVector w2 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b2 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b2 + p) * 4, NATIVE);
+            FloatVector w3 = b16
+                    ? ((IntVector) ShortVector.fromMemorySegment(SH, bs, (b3 + p) * 2, NATIVE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(S, bs, (b3 + p) * 4, NATIVE);
+            FloatVector x = FloatVector.fromArray(S, ar, p);
+            s0 = x.fma(w0, s0); s1 = x.fma(w1, s1); s2 = x.fma(w2, s2); s3 = x.fma(w3, s3);
+        }
+        s0.intoArray(acc, 0); s1.intoArray(acc, VL); s2.intoArray(acc, 2 * VL); s3.intoArray(acc, 3 * VL);
     }
 
     /**

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The direct few-row product x·Wᵀ is batch invariant: a row of x gives the same bits alone (one decoding
  * sequence) as inside a batch of up to {@link FastGemv#MAX_ROWS} rows (a batched decode step), whichever of the
- * block kernels (4 rows of x by 4 rows of W, 4 by 1, 1 by 1) computes it, for F32 and BF16 weights.
+ * block kernels (4 rows of x by 4 rows of W, 4 by 1, 1 by 4, 1 by 1) computes it, for F32 and BF16 weights.
  */
 class FastGemvTest {
     private final Random rnd = new Random(5);
