@@ -176,13 +176,11 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                 : GenerationConfig.sampling(tokens, temperature, 0, topP, seed);
         long[] at = new long[tokens]; // (new) when the last sequence took token k
         long t0 = System.nanoTime();
-        List<Engine.Handle> hs = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            Engine.Handle h = engine.submit(prompts.get(i), g.withSeed(seed * 1000 + i), 0, tok -> at[tok.index()] = System.nanoTime());
-            if (sequential) check(h.join(), tokens);
-            else hs.add(h);
-        }
-        for (Engine.Handle h : hs) check(h.join(), tokens);
+        List<Engine.Request> rs = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++)
+            rs.add(new Engine.Request(prompts.get(i), g.withSeed(seed * 1000 + i), 0, tok -> at[tok.index()] = System.nanoTime()));
+        if (sequential) for (Engine.Request r : rs) check(engine.submit(r.prompt(), r.gen(), r.stream(), r.listener()).join(), tokens);
+        else for (Engine.Handle h : engine.submitAll(rs)) check(h.join(), tokens); // one group: one packed prefill
         long end = System.nanoTime();
         double[] steps = new double[tokens - 1];
         for (int k = 1; k < tokens; k++) steps[k - 1] = (at[k] - at[k - 1]) / 1e9;

@@ -29,10 +29,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One CRPO optimiser step = one policy update. Every μ-th step first makes a rollout batch:
@@ -176,6 +178,7 @@ final class CrpoStep implements Trainer.Step {
         List<Prefixes.Prefix> ps = prefixes.batch(k, cfg.batchSize());
         int gsz = cfg.groupSize();
         List<Prompt> prompts = new ArrayList<>();
+        List<Engine.Request> requests = new ArrayList<>(); // null where the prompt was skipped
         List<Engine.Handle> handles = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
             Prompt p = null;
@@ -192,8 +195,11 @@ final class CrpoStep implements Trainer.Step {
             prompts.add(p);
             GenerationConfig gen = GenerationConfig.sampling(cfg.maxNewTokens(), (float) cfg.temperature(), 0, (float) cfg.topP(),
                     seedOf(k, i), stopIds).withLogprobs(0);
-            for (int g = 0; g < gsz; g++) handles.add(p == null ? null : engine.submit(p, gen, g, null));
+            for (int g = 0; g < gsz; g++) requests.add(p == null ? null : new Engine.Request(p, gen, g, null));
         }
+        // Every rollout of the batch in one group: the engine prefills them together instead of racing this loop.
+        Iterator<Engine.Handle> submitted = engine.submitAll(requests.stream().filter(Objects::nonNull).toList()).iterator();
+        for (Engine.Request r : requests) handles.add(r == null ? null : submitted.next());
         List<Completion> done = new ArrayList<>();
         for (Engine.Handle h : handles) {
             Completion c = null;

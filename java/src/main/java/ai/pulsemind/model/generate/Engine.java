@@ -109,13 +109,19 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** One request for {@link #submitAll}: what {@link #submit(Prompt, GenerationConfig, int, Listener)} takes. */
+    public record Request(Prompt prompt, GenerationConfig gen, int stream, Listener listener) {}
+
     private static final Live CLOSE = new Live(null, null, 0, null, 0, null);
+    private static final List<Live> CLOSING = List.of(CLOSE);
 
     private final Qwen25VL model;
     private final Ops ops;
     private final Config cfg;
     private final Tokenizer tokenizer; // null: ids only (no text, no stop strings, every id may be generated)
-    private final LinkedBlockingQueue<Live> incoming = new LinkedBlockingQueue<>();
+    // Requests arrive in groups (one per submit call) so that a group is admitted together: the engine thread never
+    // sees half of a submitAll, which would split its prefill in two and interleave a decoding step between them.
+    private final LinkedBlockingQueue<List<Live>> incoming = new LinkedBlockingQueue<>();
     private final Deque<Live> waiting = new ArrayDeque<>();
     private final List<Live> running = new ArrayList<>();
     private final Deque<Integer> freeSlots = new ArrayDeque<>();
@@ -168,21 +174,37 @@ public final class Engine implements AutoCloseable {
      * @param listener receives each token, or null
      */
     public Handle submit(Prompt prompt, GenerationConfig gen, int stream, Listener listener) {
-        Live live = new Live(prompt, gen, stream, listener, ids.incrementAndGet(), tokenizer);
-        live.future.whenComplete((c, e) -> { if (live.future.isCancelled()) live.cancelled = true; });
-        String bad = validate(prompt, gen, stream);
-        if (bad != null) {
-            synchronized (this) { nFailed++; }
-            live.future.completeExceptionally(new IllegalArgumentException(bad));
-            return new Handle(live);
+        return submitAll(List.of(new Request(prompt, gen, stream, listener))).getFirst();
+    }
+
+    /**
+     * Queues requests as one group: the engine admits them in the same step, in this order, as far as free slots
+     * and {@link Config#prefillTokens} allow, so their prompts share one packed prefill (a loop of {@code submit}
+     * races the engine thread, which may start on the first prompt alone). Each request still succeeds or fails on
+     * its own; the handles come back in the order of {@code requests}.
+     */
+    public List<Handle> submitAll(List<Request> requests) {
+        List<Handle> handles = new ArrayList<>(requests.size());
+        List<Live> group = new ArrayList<>(requests.size());
+        for (Request r : requests) {
+            Live live = new Live(r.prompt(), r.gen(), r.stream(), r.listener(), ids.incrementAndGet(), tokenizer);
+            live.future.whenComplete((c, e) -> { if (live.future.isCancelled()) live.cancelled = true; });
+            handles.add(new Handle(live));
+            String bad = validate(r.prompt(), r.gen(), r.stream());
+            if (bad != null) {
+                synchronized (this) { nFailed++; }
+                live.future.completeExceptionally(new IllegalArgumentException(bad));
+            } else if (closed) {
+                live.future.completeExceptionally(new IllegalStateException("the engine was closed"));
+            } else {
+                group.add(live);
+            }
         }
-        if (closed) {
-            live.future.completeExceptionally(new IllegalStateException("the engine was closed"));
-            return new Handle(live);
-        }
-        incoming.add(live);
-        if (closed && incoming.remove(live)) live.future.completeExceptionally(new IllegalStateException("the engine was closed"));
-        return new Handle(live);
+        if (group.isEmpty()) return handles;
+        incoming.add(group);
+        if (closed && incoming.remove(group))
+            for (Live l : group) l.future.completeExceptionally(new IllegalStateException("the engine was closed"));
+        return handles;
     }
 
     public Handle submit(Prompt prompt, GenerationConfig gen, Listener listener) { return submit(prompt, gen, 0, listener); }
@@ -230,13 +252,13 @@ public final class Engine implements AutoCloseable {
     private boolean takeWork() {
         try {
             if (running.isEmpty() && waiting.isEmpty()) {
-                Live first = incoming.take();
-                if (first == CLOSE) return false;
-                waiting.add(first);
+                List<Live> first = incoming.take();
+                if (first == CLOSING) return false;
+                waiting.addAll(first);
             }
-            for (Live l; (l = incoming.poll()) != null; ) {
-                if (l == CLOSE) return false;
-                waiting.add(l);
+            for (List<Live> g; (g = incoming.poll()) != null; ) {
+                if (g == CLOSING) return false;
+                waiting.addAll(g);
             }
             return !closed;
         } catch (InterruptedException e) {
@@ -353,7 +375,7 @@ public final class Engine implements AutoCloseable {
         for (Live l : new ArrayList<>(running)) fail(l, e);
         for (Live l : waiting) l.future.completeExceptionally(e);
         waiting.clear();
-        for (Live l; (l = incoming.poll()) != null; ) if (l != CLOSE) l.future.completeExceptionally(e);
+        for (List<Live> g; (g = incoming.poll()) != null; ) if (g != CLOSING) for (Live l : g) l.future.completeExceptionally(e);
     }
 
     /** Stops the engine thread (requests still queued or running fail) and frees the KV cache. Idempotent. */
@@ -361,7 +383,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        incoming.add(CLOSE);
+        incoming.add(CLOSING);
         if (Thread.currentThread() == thread) return; // from a listener: the loop ends after this step
         try {
             thread.join();

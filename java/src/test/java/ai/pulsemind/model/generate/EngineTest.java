@@ -67,6 +67,28 @@ class EngineTest {
     }
 
     @Test
+    void submitAllAdmitsItsGroupInOnePrefillAndFailsOnlyItsBadRequest() {
+        GenerationConfig g = sampled(6, 31);
+        List<Completion> alone = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) alone.add(fx.alone(prompts.get(i), g.withSeed(g.seed() + i), i));
+        try (Engine e = fx.engine(prompts.size() + 1)) {
+            List<Engine.Request> rs = new ArrayList<>();
+            int[] at = new int[prompts.size()]; // where prompt i's request is in rs
+            for (int i = 0; i < prompts.size(); i++) {
+                at[i] = rs.size();
+                rs.add(new Engine.Request(prompts.get(i), g.withSeed(g.seed() + i), i, null));
+                if (i == 0) rs.add(new Engine.Request(Prompt.ofIds(), g, 0, null)); // refused at submission, alone
+            }
+            List<Engine.Handle> hs = e.submitAll(rs);
+            assertEquals(rs.size(), hs.size(), "one handle per request, in order");
+            assertTrue(assertThrows(IllegalArgumentException.class, hs.get(1)::join).getMessage().contains("empty prompt"));
+            for (int i = 0; i < prompts.size(); i++) assertSame(alone.get(i), hs.get(at[i]).join(), "prompt " + i + " of the group");
+            assertEquals(1, e.stats().prefills(), "the whole group in one prefill: " + e.stats());
+            assertEquals(prompts.size(), e.stats().peakBatch());
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameIdsAndOtherSeedsOrStreamsDiffer() {
         Prompt p = prompts.get(0);
         Completion a = fx.alone(p, sampled(16, 5), 0), b = fx.alone(p, sampled(16, 5), 0);
