@@ -75,14 +75,15 @@ public final class GenerateCommand implements Callable<Integer> {
             Prompt prompt = cm.prompt(conv);
             cfg = config(cm.stopIds());
             try (Engine engine = new Engine(cm.model(), be, Engine.Config.of(n, prompt.length() + cfg.maxNewTokens()), cm.tokenizer())) {
-                List<Engine.Handle> handles = new ArrayList<>();
+                List<Engine.Request> requests = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     Engine.Listener stream = !json && n == 1 ? tok -> {
                         System.out.print(tok.text());
                         System.out.flush();
                     } : null;
-                    handles.add(engine.submit(prompt, cfg, i, stream));
+                    requests.add(new Engine.Request(prompt, cfg, i, stream));
                 }
+                List<Engine.Handle> handles = engine.submitAll(requests); // the n samples share one prefill
                 ObjectMapper om = new ObjectMapper();
                 for (int i = 0; i < n; i++) {
                     Completion c = handles.get(i).join();

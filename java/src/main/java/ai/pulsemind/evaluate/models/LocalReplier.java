@@ -50,9 +50,11 @@ public final class LocalReplier implements Replier {
     public List<String> reply(List<Conversation> prompts, Decoding d) {
         GenerationConfig cfg = d.greedy() ? model.greedy(d.maxNewTokens())
                 : model.sampling(d.maxNewTokens(), (float) d.temperature(), (float) d.topP(), d.seed());
+        List<Engine.Request> requests = new ArrayList<>(prompts.size());
+        for (Conversation c : prompts) requests.add(new Engine.Request(model.prompt(c), cfg, 0, null));
         List<Engine.Handle> handles = new ArrayList<>(prompts.size());
         try {
-            for (Conversation c : prompts) handles.add(model.submit(c, cfg, null));
+            handles.addAll(model.engine().submitAll(requests)); // one group: the batch shares its prefills
             List<String> out = new ArrayList<>(handles.size());
             for (Engine.Handle h : handles) {
                 Completion r = h.join();
