@@ -112,8 +112,7 @@ public final class Engine implements AutoCloseable {
     /** One request for {@link #submitAll}: what {@link #submit(Prompt, GenerationConfig, int, Listener)} takes. */
     public record Request(Prompt prompt, GenerationConfig gen, int stream, Listener listener) {}
 
-    private static final Live CLOSE = new Live(null, null, 0, null, 0, null);
-    private static final List<Live> CLOSING = List.of(CLOSE);
+    private static final List<Live> CLOSING = List.of(new Live(null, null, 0, null, 0, null)); // compared by identity
 
     private final Qwen25VL model;
     private final Ops ops;

@@ -50,15 +50,18 @@ public final class Generator {
         if (prompts.isEmpty()) return List.of();
         List<Engine.Handle> handles = new ArrayList<>();
         try (Engine engine = new Engine(model, ops.backend(), Engine.Config.of(prompts.size(), longest + cfg.maxNewTokens()), null)) {
+            // a handle exists once submitAll returns, which may be after the engine took the first token
+            List<java.util.concurrent.CompletableFuture<Engine.Handle>> selves = new ArrayList<>();
+            List<Engine.Request> requests = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 int seq = i;
-                // the handle exists once submit returns, which may be after the engine took the first token
                 java.util.concurrent.CompletableFuture<Engine.Handle> self = new java.util.concurrent.CompletableFuture<>();
+                selves.add(self);
                 Engine.Listener l = listener == null ? null : t -> { if (!listener.onToken(seq, t.id())) self.join().cancel(); };
-                Engine.Handle h = engine.submit(Prompt.of(prompts.get(i), model.imageTokenId(), model.mergeSize()), cfg, i, l);
-                self.complete(h);
-                handles.add(h);
+                requests.add(new Engine.Request(Prompt.of(prompts.get(i), model.imageTokenId(), model.mergeSize()), cfg, i, l));
             }
+            handles.addAll(engine.submitAll(requests)); // one group: the prompts share one packed prefill
+            for (int i = 0; i < handles.size(); i++) selves.get(i).complete(handles.get(i));
             List<Result> out = new ArrayList<>(handles.size());
             for (Engine.Handle h : handles) {
                 Completion c = h.join();
