@@ -246,7 +246,9 @@ pm_sample_f32(const float* logits, int ld, int vocab, const int* prev_offsets, c
     Best b{-INFINITY, 0x7fffffff};
     for (int i = threadIdx.x; i < vocab; i += ST) b = better(b, Best{row.y(i), i});
     b = block_best(b, scratch);
-    if (!(temperature > 0.f) || top_k == 1) {
+    // A +inf logit holds all of the row's mass (the lowest such id wins the Gumbel tie) and would make the top-p
+    // masses NaN: such a row is greedy, as in RefSampling.
+    if (!(temperature > 0.f) || top_k == 1 || b.v == INFINITY) {
         if (threadIdx.x == 0) {
             ids[r] = b.i < vocab ? b.i : 0;  // an all-NaN row has no best; id 0 keeps the caller in range
             if (thresh_out) thresh_out[r] = b.v;

@@ -40,7 +40,9 @@ public final class RefSampling {
             }
         }
         int greedy = bestIdx < v ? bestIdx : 0;
-        if (p.isGreedy()) return greedy;
+        // A +∞ logit holds all of the row's mass (its Gumbel scores are +∞, the lowest such id wins the tie), and
+        // its top-p masses exp(x − xmax) would be NaN: the row is greedy.
+        if (p.isGreedy() || best == Float.POSITIVE_INFINITY) return greedy;
         float t = p.temperature(), xmax = best / t;
         float[] x = new float[v];
         long[] keys = new long[v];

@@ -55,6 +55,57 @@ class FastSamplingTest {
         assertTrue(draws > 500);
     }
 
+    /**
+     * Rows at the edges of the fast paths: banned ids (−∞) inside a flat row, so the whole-row Gumbel draw must
+     * skip them; a +∞ logit; an all −∞ row; a single finite id; ties at the maximum; lengths around the vector
+     * width. Every one must give the reference's id.
+     */
+    @Test
+    void edgeRowsGiveTheReferencesIds() {
+        Random rnd = new Random(63);
+        int vl = MicroKernel.VL;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int vocab : new int[] {1, vl - 1, vl, vl + 3, 4 * vl + 1, 5000}) {
+                for (int kind = 0; kind < 5; kind++) {
+                    float[] row = new float[vocab];
+                    for (int i = 0; i < vocab; i++) row[i] = (float) (rnd.nextGaussian() * 0.3);
+                    switch (kind) {
+                        case 0 -> { for (int i = 0; i < vocab; i += 3) row[i] = Float.NEGATIVE_INFINITY; }
+                        case 1 -> row[vocab / 2] = Float.POSITIVE_INFINITY;
+                        case 2 -> java.util.Arrays.fill(row, Float.NEGATIVE_INFINITY);
+                        case 3 -> { java.util.Arrays.fill(row, Float.NEGATIVE_INFINITY); row[vocab - 1] = 2f; }
+                        default -> { row[vocab - 1] = 5f; row[vocab / 3] = 5f; }
+                    }
+                    MemorySegment seg = arena.allocate(4L * vocab);
+                    MemorySegment.copy(row, 0, seg, Mem.F, 0, vocab);
+                    for (SamplingParams p : PARAMS)
+                        for (int t = 0; t < 3; t++) {
+                            SampleRow sr = new SampleRow(p, rnd.nextLong(), rnd.nextInt(8), rnd.nextInt(1 << 20));
+                            assertEquals(RefSampling.sampleRow(row, null, sr), FastSampling.sampleRow(seg, 0, vocab, null, sr),
+                                    "V=" + vocab + " row kind " + kind + " " + sr);
+                        }
+                }
+            }
+        }
+    }
+
+    /** The vector Philox (one block per long lane) gives the scalar reference's words for every block. */
+    @Test
+    void philoxRowEqualsTheScalarPhilox() {
+        Random rnd = new Random(64);
+        for (int trial = 0; trial < 20; trial++) {
+            long seed = rnd.nextLong(), step = trial == 0 ? (1L << 40) + 7 : rnd.nextInt(1 << 20);
+            int stream = trial == 1 ? Integer.MAX_VALUE : rnd.nextInt(16), blocks = 37 + rnd.nextInt(200);
+            int[] bits = new int[4 * blocks], word = new int[4];
+            int done = FastSampling.philoxRow(bits, blocks, seed, stream, step);
+            assertTrue(done > blocks - MicroKernel.VL && done <= blocks, done + " of " + blocks + " blocks");
+            for (int b = 0; b < done; b++) {
+                RefSampling.philox(new int[] {b, stream, (int) step, (int) (step >>> 32)}, new int[] {(int) seed, (int) (seed >>> 32)}, word);
+                for (int w = 0; w < 4; w++) assertEquals(word[w], bits[4 * b + w], "block " + b + " word " + w);
+            }
+        }
+    }
+
     @Test
     void vectorLogIsWithinTwoUlpOfMathLog() {
         Random rnd = new Random(62);
