@@ -46,6 +46,31 @@ class FastGemvTest {
         }
     }
 
+    /**
+     * The direct path against the reference backend where its block shapes apply (16 | k, up to MAX_ROWS rows),
+     * over widths that leave each thread's piece a remainder past its four strided runs, with alpha and beta.
+     */
+    @Test
+    void blockedProductsMatchTheReference() {
+        ReferenceBackend ref = new ReferenceBackend();
+        try (CpuBackend be = new CpuBackend(2)) {
+            for (DType wt : new DType[] {DType.F32, DType.BF16})
+                for (int k : new int[] {64, 896})
+                    for (int m : new int[] {1, 4, 7, 16, FastGemv.MAX_ROWS})
+                        for (int n : new int[] {5, 67, 301, 1000}) {
+                            Tensor x = rand(DType.F32, m, k), w = rand(wt, n, k), c0 = rand(DType.F32, m, n);
+                            Tensor got = Tensor.hostEmpty(DType.F32, Shape.of(m, n)), want = Tensor.hostEmpty(DType.F32, Shape.of(m, n));
+                            ref.copy(c0, got);
+                            ref.copy(c0, want);
+                            be.matmul(x, false, w, true, got, 0.5f, 0.25f);
+                            ref.matmul(x, false, w, true, want, 0.5f, 0.25f);
+                            float[] g = got.toFloatArray(), e = want.toFloatArray();
+                            for (int i = 0; i < g.length; i++)
+                                assertEquals(e[i], g[i], 1e-4 * (1 + Math.abs(e[i])), wt + " m " + m + " n " + n + " k " + k + " at " + i);
+                        }
+        }
+    }
+
     @Test
     void theSixteenLaneSumsOfOneMergeTreeAreTheButterflySums() {
         float[] acc = new float[16 * MicroKernel.VL], sums = new float[16];
