@@ -107,10 +107,12 @@ public class RowOpsBench {
         bh.consume(dst);
     }
 
+    /** The machine's widest vector (AVX2: 32 bytes, AVX-512: 64); a fixed 512-bit species is emulated, slowly, on AVX2. */
     private static void vectorCopy(MemorySegment s, MemorySegment d, long from, long to) {
+        int vb = FloatVector.SPECIES_PREFERRED.vectorByteSize();
         long b = from;
-        for (; b + 64 <= to; b += 64)
-            FloatVector.fromMemorySegment(FloatVector.SPECIES_512, s, b, ByteOrder.nativeOrder())
+        for (; b + vb <= to; b += vb)
+            FloatVector.fromMemorySegment(FloatVector.SPECIES_PREFERRED, s, b, ByteOrder.nativeOrder())
                     .intoMemorySegment(d, b, ByteOrder.nativeOrder());
         if (b < to) MemorySegment.copy(s, b, d, b, to - b);
     }
