@@ -94,9 +94,9 @@ public class RowOpsBench {
     }
 
     /**
-     * The same two-thread copy through Vector API loads and ordinary stores: the copy Java code can write. The
-     * JDK's large-copy stub may use streaming stores, which skip reading each destination line before writing it;
-     * a Java loop cannot, so this is the fair ceiling for Java row ops that write a fresh output.
+     * The same two-thread copy through Vector API loads and ordinary stores: the copy Java code can write. It
+     * checks whether the JDK's copy stub gains from streaming stores a Java loop cannot issue; measured, it does
+     * not (vcopy2 runs as fast as copy2 on both hosts of bench/results/rowops-2026-12-06b.md).
      */
     @Benchmark
     public void vcopy2(Blackhole bh) throws InterruptedException {
@@ -107,7 +107,7 @@ public class RowOpsBench {
         bh.consume(dst);
     }
 
-    /** The machine's widest vector (AVX2: 32 bytes, AVX-512: 64); a fixed 512-bit species is emulated, slowly, on AVX2. */
+    /** Copies [from, to) in the machine's widest vectors (a fixed 512-bit species is emulated, slowly, on AVX2). */
     private static void vectorCopy(MemorySegment s, MemorySegment d, long from, long to) {
         int vb = FloatVector.SPECIES_PREFERRED.vectorByteSize();
         long b = from;

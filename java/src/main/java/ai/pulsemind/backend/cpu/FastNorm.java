@@ -81,7 +81,8 @@ final class FastNorm {
     /**
      * out[i] = x[i]·s·w[i] over one row; returns Σ next[i]². Every argument is a slice of exactly one row, indexed
      * from 0: C2 then proves each access in bounds once and unrolls the loop; indexing the whole tensor at
-     * row offset + i kept four range checks per vector and no unrolling (measured 10–15% slower at (4096, 4096)).
+     * row offset + i kept four range checks per vector and no unrolling (0–30% slower at (4096, 4096) on an AVX-512
+     * host, no difference outside the noise on an AVX2 one: bench/results/rowops-2026-12-06b.md).
      * Row helpers are separate small methods: one method holding every loop grows past the JIT's inlining budget,
      * and a vector helper it then fails to inline is boxed. The hot loops call the Vector API directly (not
      * through FastElementwise.load): once the shared helper is compiled on its own, C2 may refuse to inline it
